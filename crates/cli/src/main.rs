@@ -1,0 +1,3 @@
+//! The `amzpay` command line.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The reference shop.
+
+fn main() {}

@@ -1,0 +1,71 @@
+# Shared helpers for the scripts in scripts/. Sourced, never run.
+# Every function installs or starts something only when it is missing, so the scripts are fast on a
+# machine that already has everything and still work on a fresh one.
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# apt_install PKG... installs the Debian packages that are not installed yet.
+apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# node_deps installs the npm packages of tests/node (the official Node.js SDK) when missing.
+node_deps() {
+    local dir="$ROOT/tests/node"
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        apt_install nodejs npm
+    fi
+    if [ ! -d "$dir/node_modules/@amazonpay/amazon-pay-api-sdk-nodejs" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+        say "installing npm packages in tests/node"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+# pg_throwaway starts a PostgreSQL 15 cluster on loopback in a temporary directory and exports
+# TEST_DATABASE_URL; pg_throwaway_stop (run from an EXIT trap) stops it and removes the directory.
+# When TEST_DATABASE_URL is already set, nothing is started.
+PG_TMP=""
+pg_throwaway() {
+    if [ -n "${TEST_DATABASE_URL:-}" ]; then
+        say "using TEST_DATABASE_URL from the environment"
+        return 0
+    fi
+    local bindir=""
+    for candidate in /usr/lib/postgresql/15/bin /usr/local/bin /usr/bin; do
+        if [ -x "$candidate/initdb" ] && [ -x "$candidate/pg_ctl" ]; then bindir="$candidate"; break; fi
+    done
+    if [ -z "$bindir" ]; then
+        apt_install postgresql-15
+        bindir=/usr/lib/postgresql/15/bin
+    fi
+    PG_TMP=$(mktemp -d /tmp/amzpay-pg.XXXXXX)
+    local port
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    local runas=()
+    if [ "$(id -u)" -eq 0 ]; then
+        id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+        chown postgres "$PG_TMP"
+        runas=(runuser -u postgres --)
+    fi
+    "${runas[@]}" "$bindir/initdb" -D "$PG_TMP/data" -U amzpay --auth=trust -E UTF8 --no-sync >/dev/null
+    "${runas[@]}" "$bindir/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/log" -w -o "-h 127.0.0.1 -p $port -k $PG_TMP -c max_connections=400 -c fsync=on" start >/dev/null
+    export TEST_DATABASE_URL="postgres://amzpay@127.0.0.1:$port/postgres"
+    export AMZPAY_PG_BINDIR="$bindir" AMZPAY_PG_DATADIR="$PG_TMP/data"
+    say "throwaway PostgreSQL on 127.0.0.1:$port ($PG_TMP)"
+}
+pg_throwaway_stop() {
+    [ -n "$PG_TMP" ] || return 0
+    local runas=()
+    [ "$(id -u)" -eq 0 ] && runas=(runuser -u postgres --)
+    "${runas[@]}" "$AMZPAY_PG_BINDIR/pg_ctl" -D "$PG_TMP/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_TMP"
+}
