@@ -131,6 +131,7 @@ pub use ids::{
     StoreId,
 };
 pub use money::{Amount, AmountError, Price};
+pub use refund::Refund;
 pub use requests::{
     AddressDetails, AddressInput, CancelChargeRequest, CaptureChargeRequest,
     CloseChargePermissionRequest, CompleteCheckoutSessionRequest, CreateChargeRequest,

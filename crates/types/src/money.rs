@@ -344,6 +344,20 @@ impl<'de> Visitor<'de> for DecimalTextVisitor {
         Ok(v.to_string())
     }
 
+    // This is never used for arithmetic: it only recovers the number's text. With
+    // `arbitrary_precision`, `serde_json::Value` calls `visit_f64` only when the float's shortest
+    // representation (serde_json's own formatter, or Rust's `Display`) equals the original text
+    // exactly, and otherwise falls back to `visit_map` below. Both formatters agree except that one
+    // writes exponents (`1e-7`) and integral floats as `100.0`; a text `100` would have been visited
+    // as an integer, so a formatted text without an exponent is the original, and with one the
+    // original was the plain `Display` form.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        match serde_json::Number::from_f64(v).map(|n| n.to_string()) {
+            Some(text) if !text.contains(['e', 'E']) => Ok(text),
+            _ => Ok(v.to_string()),
+        }
+    }
+
     // With `arbitrary_precision`, serde_json hands every number to the visitor as a one-entry map
     // holding its exact text; `serde_json::Number` knows how to read that map back.
     fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<String, A::Error> {

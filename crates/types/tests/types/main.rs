@@ -1,1 +1,8 @@
-//! Integration tests for `amzpay-types`.
+//! Integration tests for `amzpay-types`: the spec's samples, money, timestamps, enums and requests.
+
+mod enums;
+mod helpers;
+mod money;
+mod requests;
+mod samples;
+mod timestamps;
