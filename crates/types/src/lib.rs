@@ -27,6 +27,37 @@
 //!   that keeps the wire value, so a value Amazon adds tomorrow round-trips unchanged.
 //! - **No floating point.** Amounts are read from JSON strings or numbers by their exact text.
 //!
+//! # Decisions where the spec is silent
+//!
+//! - **Required response fields.** A response object's own id (and a Charge's
+//!   `chargePermissionId`, a Refund's `chargeId`, Get Buyer's `buyerId`) and its `statusDetails`
+//!   (with `state`) are not `Option`: the API always returns them. Every other response field is.
+//!   Build responses with `new(id, status)` and struct update syntax.
+//! - **One [`ReasonCode`] enum** serves all four objects, because their vocabularies overlap;
+//!   [`StatusDetails`] is generic over the state enum ([`CheckoutSessionStatusDetails`],
+//!   [`ChargeStatusDetails`], [`RefundStatusDetails`]).
+//! - **Charge Permission key order** follows the GA sample: `amazonPayToken` second,
+//!   `paymentMethodOnFileMetadata` (absent from the sample) last ([`ChargePermission::KEYS`]).
+//!   [`Refund::KEYS`] follows the documented list, not the sample's order.
+//! - **Charge** has only the documented keys; `captureNow` and `canHandlePendingAuthorization`
+//!   (SDK-dotnet only) are ignored when read.
+//! - **Undocumented Checkout Session keys** `orderType`, `merchantDetails` and `tokens` are kept as
+//!   raw `serde_json::Value`; `cartDetails`, `shippingAddressList` and
+//!   `multiAddressesCheckoutMetadata` are ignored when read.
+//! - **Request-side sub-objects** are separate `…Input` types (strict, sparse), except
+//!   [`DeliverySpecifications`] and [`DeliveryDetail`], which the API only echoes: they are shared,
+//!   lenient, and omit unset fields. [`Price`] is shared too and ignores unknown keys.
+//! - **Amounts**: exponents (`1e2`) are rejected; decimal places are counted as written, so
+//!   `"705.00"` JPY is an error; zero is allowed, negatives are not; minor units must fit `i64`.
+//!   An unknown currency's exponent comes from ISO 4217 (0 for KRW, 3 for KWD), else 2.
+//! - **`frequency.value` and `conversionRate`** are kept as exact text (`Option<String>`), read from
+//!   a string or a number and written as a string.
+//! - **`closureReason` and `cancellationReason`** are required; Complete's `chargeAmount` is not (the
+//!   server decides when it is needed).
+//! - **Unknown enum values** log a `tracing::warn!` when deserialized, not when built in code.
+//! - **[`ApiErrorCode`]** has no HTTP status method: mapping codes to statuses is the server's job
+//!   (style rule 15); the statuses are in each variant's docs.
+//!
 //! # Examples
 //!
 //! Build a request body:

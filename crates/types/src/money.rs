@@ -189,6 +189,20 @@ impl Currency {
 /// representable as `i64` minor units.
 ///
 /// Equality is numeric: `"14"` USD equals `"14.00"` USD.
+///
+/// ```
+/// use amzpay_types::{Currency, Price};
+///
+/// let price: Price = serde_json::from_str(r#"{"amount": 14, "currencyCode": "USD"}"#)?;
+/// assert_eq!(price.minor_units(), 1400);
+/// assert_eq!(price, Price::parse("14.00", Currency::Usd)?);
+/// assert_eq!(serde_json::to_string(&price)?, r#"{"amount":"14.00","currencyCode":"USD"}"#);
+///
+/// let error = serde_json::from_str::<Price>(r#"{"amount": "705.00", "currencyCode": "JPY"}"#)
+///     .unwrap_err();
+/// assert!(error.to_string().contains(r#"amount "705.00" has 2 decimal places but JPY allows 0"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Price {
     amount: Amount,

@@ -2,6 +2,7 @@
 
 mod enums;
 mod helpers;
+mod ids;
 mod money;
 mod requests;
 mod samples;
