@@ -1,0 +1,133 @@
+//! Shared test setup: the shared test key pair, a client on a scripted transport, signature checks.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use amzpay::retry::RetryPolicy;
+use amzpay::signing::{PublicKey, ReceivedRequest, verify};
+use amzpay::testing::ScriptedTransport;
+use amzpay::transport::HttpRequest;
+use amzpay::{Client, Config, Region};
+
+/// The public key id used by the tests.
+pub(crate) const KEY_ID: &str = "SANDBOX-AFVX7ULWSGBZ5535PCUQOY7B";
+
+/// The shared folder: `$AMZPAY_SHARED_DIR`, else `<workspace>/../shared`.
+pub(crate) fn shared_dir() -> PathBuf {
+    let dir = std::env::var_os("AMZPAY_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    assert!(
+        dir.join("vectors").is_dir(),
+        "the shared test data folder {} is missing (set AMZPAY_SHARED_DIR to the folder that holds vectors/)",
+        dir.join("vectors").display()
+    );
+    dir
+}
+
+/// A file of the shared signing vectors.
+pub(crate) fn vector(name: &str) -> String {
+    let path = shared_dir().join("vectors").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The shared test private key (PEM).
+pub(crate) fn test_private_key_pem() -> String {
+    vector("test-key-private.pem")
+}
+
+/// The shared test public key.
+pub(crate) fn test_public_key() -> PublicKey {
+    PublicKey::from_pem(&vector("test-key-public.pem")).expect("the shared public key loads")
+}
+
+/// A fast retry policy: the same shape as the default, with millisecond delays.
+pub(crate) fn fast_retries(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(max_attempts)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(4))
+}
+
+/// A builder with the test key, North America, and fast retries.
+pub(crate) fn config_builder() -> amzpay::ConfigBuilder {
+    Config::builder()
+        .public_key_id(KEY_ID)
+        .private_key_pem(test_private_key_pem())
+        .region(Region::Na)
+        .retry_policy(fast_retries(4))
+}
+
+/// A client on a fresh scripted transport.
+pub(crate) fn client() -> (Client, ScriptedTransport) {
+    client_with(config_builder())
+}
+
+/// A client built from `builder` on a fresh scripted transport.
+pub(crate) fn client_with(builder: amzpay::ConfigBuilder) -> (Client, ScriptedTransport) {
+    let transport = ScriptedTransport::new();
+    let client = Client::with_transport(builder.build().expect("test config"), transport.clone());
+    (client, transport)
+}
+
+/// Verifies a captured request's signature with the shared test public key, the way the emulator
+/// does, and returns the signed `x-amz-pay-date`.
+pub(crate) fn assert_signature_verifies(request: &HttpRequest) -> String {
+    let target = target_of(&request.url);
+    let mut received = ReceivedRequest::from_target(request.method.as_str(), &target);
+    for (name, value) in &request.headers {
+        received = received.header(name, value);
+    }
+    received = received.body(&request.body);
+    let authorization = received.authorization().expect("an authorization header");
+    let key = test_public_key();
+    verify(&received, &authorization, &key)
+        .unwrap_or_else(|e| panic!("signature does not verify: {e}"));
+    request
+        .header("x-amz-pay-date")
+        .expect("a date header")
+        .to_owned()
+}
+
+/// The path and query of a URL.
+pub(crate) fn target_of(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
+/// A minimal Checkout Session JSON in `state`, with the given extra top-level fields.
+pub(crate) fn session_json(state: &str, extra: serde_json::Value) -> String {
+    let mut session = serde_json::json!({
+        "checkoutSessionId": "d6b6b33b-0b1c-4a1c-9e0f-3c6b8e8b9f10",
+        "statusDetails": {
+            "state": state,
+            "reasonCode": null,
+            "reasonDescription": null,
+            "lastUpdatedTimestamp": "20240101T120000Z"
+        },
+        "chargePermissionType": "OneTime"
+    });
+    if let (Some(map), serde_json::Value::Object(extra)) = (session.as_object_mut(), extra) {
+        map.extend(extra);
+    }
+    session.to_string()
+}
+
+/// A minimal Charge JSON.
+pub(crate) fn charge_json(id: &str, state: &str, amount: &str) -> String {
+    serde_json::json!({
+        "chargeId": id,
+        "chargePermissionId": "S01-1234567-1234567",
+        "chargeAmount": {"amount": amount, "currencyCode": "USD"},
+        "statusDetails": {"state": state, "reasonCode": null, "reasonDescription": null, "lastUpdatedTimestamp": "20240101T120000Z"}
+    })
+    .to_string()
+}
+
+/// An Amazon Pay error body.
+pub(crate) fn error_json(code: &str) -> String {
+    serde_json::json!({"reasonCode": code, "message": format!("{code} happened")}).to_string()
+}
