@@ -1,1 +1,243 @@
-//! Placeholder; see ARCHITECTURE.md.
+//! Storage for the amzpay emulator: the [`Store`] trait and its SQLite backend.
+//!
+//! Start at [`Store`]. Reads return domain values; every write goes through
+//! [`Store::execute`] with a [`Mutation`]: the store loads the target checkout aggregate, checks
+//! the idempotency key, runs the mutation's pure `apply` function on it, and writes the new
+//! aggregate, its id-index rows and the idempotency record in one transaction. The caller's
+//! answer is released only after that transaction has committed.
+//!
+//! # Decisions
+//!
+//! - **One aggregate, one row.** A checkout (session, charge permission, charges, refunds) is one
+//!   row of `checkouts` holding a versioned JSON document ([`doc`] has the row types; the domain
+//!   types never derive serde). `checkout_objects` maps every object id to its checkout, so Get
+//!   Charge Permission, Get Charge and friends are one indexed join; `due_at` holds the next timer
+//!   of the aggregate (`Checkout::next_due`) for the background step. Cost per request does not
+//!   grow with the number of stored checkouts.
+//! - **Serialized writes per aggregate.** SQLite has one writer connection owned by a task
+//!   (`sqlite::Writer`) that takes a batch of pending mutations, runs each inside a `SAVEPOINT`
+//!   (a rejected one rolls back alone), commits the batch once (group commit: one fsync for the
+//!   whole batch in WAL mode with `synchronous=FULL`) and then answers every caller. Reads use a
+//!   separate pool and see only committed data. A PostgreSQL backend implements the same trait
+//!   with one transaction per mutation and `SELECT ... FOR UPDATE` on the checkout row.
+//! - **Idempotency records** (`idempotency_keys`) hold the first successful response (status and
+//!   body) with a fingerprint of the request; they are written in the same transaction as the
+//!   state change, so a replay after a crash or restart returns exactly the acknowledged answer.
+//!   Concurrent requests with one key are serialized by the writer: the first executes, the
+//!   others find its record. Rejected requests store nothing and change nothing.
+//! - **Queries** are runtime `sqlx::query` calls covered by the conformance suite
+//!   (`tests/store`), not compile-time macros, so no database is needed to build.
+//! - **Errors**: no driver error escapes; everything is a [`StoreError`].
+
+mod doc;
+pub mod sqlite;
+
+use std::fmt;
+
+use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
+use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId};
+use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey};
+use amzpay_emulator_core::{Timestamp, VirtualClock};
+
+pub use sqlite::SqliteStore;
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was violated (e.g. a public key id that exists).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The named record does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A stored row could not be decoded.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// The database failed or is unreachable.
+    #[error("database error: {message}")]
+    Database {
+        /// What was being done.
+        message: String,
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The store is shutting down.
+    #[error("the store is closed")]
+    Closed,
+}
+
+impl StoreError {
+    pub(crate) fn db(message: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+        let message = message.into();
+        move |e| match e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(ref d) if d.is_unique_violation() => {
+                StoreError::Conflict(format!("{message}: {}", d.message()))
+            }
+            other => StoreError::Database {
+                message,
+                source: Box::new(other),
+            },
+        }
+    }
+}
+
+/// The owner of a checkout: a merchant in one environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    /// The merchant.
+    pub merchant_id: MerchantId,
+    /// The environment of the request.
+    pub environment: Environment,
+}
+
+/// Which checkout a mutation acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A new checkout (Create Checkout Session).
+    New,
+    /// The checkout holding the object `id` of kind `kind`.
+    Existing {
+        /// The id's kind.
+        kind: ObjectKind,
+        /// The object id as the client sent it.
+        id: String,
+    },
+}
+
+/// The idempotency key of a request with a fingerprint of what the request asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyRequest {
+    /// The `x-amz-pay-idempotency-key` value.
+    pub key: String,
+    /// A digest of method, path and canonical body: a replay must match it.
+    pub fingerprint: String,
+}
+
+/// A stored HTTP answer: what a replay returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+/// What a mutation's `apply` decided.
+#[derive(Debug)]
+pub enum Applied {
+    /// Store `checkout` and answer `response` (recorded under the idempotency key, if any).
+    Write {
+        /// The new aggregate.
+        checkout: Box<Checkout>,
+        /// The answer.
+        response: StoredResponse,
+    },
+    /// Change nothing and answer `response` (not recorded).
+    Reject(StoredResponse),
+}
+
+/// The pure part of a write: the loaded aggregate (`None` when the target does not exist in the
+/// tenant, or for [`Target::New`]) in, the decision out. It runs on the writer, so it must be
+/// quick and must not block.
+pub type ApplyFn = Box<dyn FnOnce(Option<Checkout>) -> Applied + Send>;
+
+/// One write request.
+pub struct Mutation {
+    /// Whose data.
+    pub tenant: Tenant,
+    /// Which checkout.
+    pub target: Target,
+    /// The request's idempotency key, if it has one.
+    pub idempotency: Option<IdempotencyRequest>,
+    /// The decision.
+    pub apply: ApplyFn,
+}
+
+impl fmt::Debug for Mutation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mutation")
+            .field("tenant", &self.tenant)
+            .field("target", &self.target)
+            .field("idempotency", &self.idempotency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`Store::execute`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `apply` ran and its writes are committed.
+    Executed(StoredResponse),
+    /// `apply` ran and rejected the request; nothing changed.
+    Rejected(StoredResponse),
+    /// The idempotency key had a record with the same fingerprint: its stored answer.
+    Replayed(StoredResponse),
+    /// The idempotency key had a record for a different request.
+    KeyReused,
+}
+
+/// A checkout with a timer due, found by [`Store::next_due`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueCheckout {
+    /// Owner.
+    pub tenant: Tenant,
+    /// The checkout (its session id).
+    pub checkout_id: CheckoutSessionId,
+}
+
+/// The emulator's storage. Implementations: [`SqliteStore`] (PostgreSQL next).
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + fmt::Debug + 'static {
+    /// Creates a merchant with its first public key.
+    async fn insert_merchant(
+        &self,
+        merchant: &Merchant,
+        key: &MerchantKey,
+    ) -> Result<(), StoreError>;
+
+    /// Registers another public key for an existing merchant.
+    async fn insert_key(&self, key: &MerchantKey) -> Result<(), StoreError>;
+
+    /// A merchant by id.
+    async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError>;
+
+    /// Every merchant, oldest first.
+    async fn merchants(&self) -> Result<Vec<Merchant>, StoreError>;
+
+    /// The merchant owning a public key, with the key.
+    async fn merchant_by_key(
+        &self,
+        key_id: &PublicKeyId,
+    ) -> Result<Option<(Merchant, MerchantKey)>, StoreError>;
+
+    /// Sets a merchant's virtual clock.
+    async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError>;
+
+    /// The checkout holding object `id` of kind `kind`, if it belongs to `tenant`.
+    async fn checkout(
+        &self,
+        tenant: &Tenant,
+        kind: ObjectKind,
+        id: &str,
+    ) -> Result<Option<Checkout>, StoreError>;
+
+    /// Runs one write (see [`Mutation`]); returns after the commit.
+    async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError>;
+
+    /// One checkout whose next timer is due on its merchant's virtual clock at real time
+    /// `real_now`, optionally only for one merchant.
+    async fn next_due(
+        &self,
+        real_now: Timestamp,
+        merchant: Option<&MerchantId>,
+    ) -> Result<Option<DueCheckout>, StoreError>;
+
+    /// Number of stored objects of one kind that belong to a merchant (tests, admin API).
+    async fn count_objects(
+        &self,
+        merchant: &MerchantId,
+        kind: ObjectKind,
+    ) -> Result<u64, StoreError>;
+}

@@ -1,0 +1,488 @@
+//! The conformance stories, each generic over the backend.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use amzpay_emulator_core::checkout::{self, Checkout, Command, ObjectKind};
+use amzpay_emulator_core::clock::DAY;
+use amzpay_emulator_core::ids::{MerchantId, PublicKeyId, StoreId};
+use amzpay_emulator_core::input::{
+    CompleteRequest, MerchantContext, NewCheckoutSession, PaymentDetailsInput, SignIn,
+};
+use amzpay_emulator_core::model::{
+    Environment, Merchant, MerchantKey, PaymentIntent, Region, WebCheckoutDetails,
+};
+use amzpay_emulator_core::{Currency, Money, Timestamp, VirtualClock};
+use amzpay_emulator_store::{
+    Applied, IdempotencyRequest, Mutation, Outcome, Store, StoreError, StoredResponse, Target,
+    Tenant,
+};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
+
+fn rng() -> StdRng {
+    StdRng::from_entropy()
+}
+
+pub(crate) async fn new_merchant<S: Store>(store: &S) -> Merchant {
+    let mut r = rng();
+    let merchant = Merchant {
+        merchant_id: MerchantId::generate(&mut r),
+        store_id: StoreId::generate(&mut r),
+        region: Region::Na,
+        environment: Environment::Sandbox,
+        clock: VirtualClock::Frozen { at: T0 },
+        created_at: T0,
+    };
+    let key = MerchantKey {
+        public_key_id: PublicKeyId::generate(&mut r, Environment::Sandbox),
+        merchant_id: merchant.merchant_id.clone(),
+        public_key_pem: "-----BEGIN PUBLIC KEY-----\n...".into(),
+    };
+    store.insert_merchant(&merchant, &key).await.unwrap();
+    merchant
+}
+
+fn tenant(m: &Merchant) -> Tenant {
+    Tenant {
+        merchant_id: m.merchant_id.clone(),
+        environment: m.environment,
+    }
+}
+
+fn context(m: &Merchant) -> MerchantContext {
+    MerchantContext {
+        merchant_id: m.merchant_id.clone(),
+        store_id: m.store_id.clone(),
+        region: m.region,
+        environment: m.environment,
+    }
+}
+
+fn new_checkout(m: &Merchant) -> Checkout {
+    let input = NewCheckoutSession {
+        store_id: Some(m.store_id.to_string()),
+        web_checkout_details: Some(WebCheckoutDetails {
+            checkout_review_return_url: Some("https://shop.example/review".into()),
+            checkout_result_return_url: Some("https://shop.example/result".into()),
+            ..Default::default()
+        }),
+        payment_details: Some(PaymentDetailsInput {
+            payment_intent: Some(PaymentIntent::AuthorizeWithCapture),
+            charge_amount: Some(Money::from_minor(1400, Currency::Usd)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    checkout::create(&context(m), input, T0, &mut rng())
+        .unwrap()
+        .0
+}
+
+fn completed(c: &Checkout) -> Checkout {
+    let mut r = rng();
+    let mut c = c.clone();
+    for cmd in [
+        Command::SignIn(SignIn::test_buyer()),
+        Command::RunPaymentStep,
+        Command::Complete(CompleteRequest {
+            charge_amount: Some(Money::from_minor(1400, Currency::Usd)),
+            total_order_amount: None,
+        }),
+    ] {
+        c = checkout::transition(&c, cmd, T0.plus(10), &mut r)
+            .unwrap()
+            .0;
+    }
+    c
+}
+
+fn ok(body: &str) -> StoredResponse {
+    StoredResponse {
+        status: 200,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn write(c: Checkout, body: &'static str) -> Box<dyn FnOnce(Option<Checkout>) -> Applied + Send> {
+    Box::new(move |_| Applied::Write {
+        checkout: Box::new(c),
+        response: ok(body),
+    })
+}
+
+async fn insert<S: Store>(store: &S, m: &Merchant, c: &Checkout) {
+    let out = store
+        .execute(Mutation {
+            tenant: tenant(m),
+            target: Target::New,
+            idempotency: None,
+            apply: write(c.clone(), "created"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out, Outcome::Executed(ok("created")));
+}
+
+fn existing(c: &Checkout) -> Target {
+    Target::Existing {
+        kind: ObjectKind::CheckoutSession,
+        id: c.session.id.to_string(),
+    }
+}
+
+pub(crate) async fn merchants_and_keys_round_trip<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    assert_eq!(
+        store.merchant(&m.merchant_id).await.unwrap(),
+        Some(m.clone())
+    );
+    let mut r = rng();
+    let key = MerchantKey {
+        public_key_id: PublicKeyId::generate(&mut r, Environment::Sandbox),
+        merchant_id: m.merchant_id.clone(),
+        public_key_pem: "pem".into(),
+    };
+    store.insert_key(&key).await.unwrap();
+    let (owner, found) = store
+        .merchant_by_key(&key.public_key_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((owner, found), (m.clone(), key.clone()));
+    assert!(matches!(
+        store.insert_key(&key).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let unknown = PublicKeyId::generate(&mut r, Environment::Sandbox);
+    assert_eq!(store.merchant_by_key(&unknown).await.unwrap(), None);
+    let clock = VirtualClock::Running { offset_secs: 42 };
+    store.set_clock(&m.merchant_id, clock).await.unwrap();
+    assert_eq!(
+        store.merchant(&m.merchant_id).await.unwrap().unwrap().clock,
+        clock
+    );
+    assert!(
+        store
+            .merchants()
+            .await
+            .unwrap()
+            .contains(&store.merchant(&m.merchant_id).await.unwrap().unwrap())
+    );
+}
+
+pub(crate) async fn a_new_checkout_is_found_by_every_object_id<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    insert(store, &m, &c).await;
+    let done = completed(&c);
+    let out = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: None,
+            apply: {
+                let expected = c.clone();
+                let done = done.clone();
+                Box::new(move |loaded| {
+                    assert_eq!(loaded, Some(expected));
+                    Applied::Write {
+                        checkout: Box::new(done),
+                        response: ok("completed"),
+                    }
+                })
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(out, Outcome::Executed(ok("completed")));
+    for (kind, id) in done.object_ids() {
+        let found = store.checkout(&tenant(&m), kind, &id).await.unwrap();
+        assert_eq!(found.as_ref(), Some(&done), "{kind:?} {id}");
+    }
+    assert_eq!(
+        store
+            .count_objects(&m.merchant_id, ObjectKind::ChargePermission)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count_objects(&m.merchant_id, ObjectKind::Charge)
+            .await
+            .unwrap(),
+        1
+    );
+    // The id index is per kind: a session id is not a charge id.
+    let wrong_kind = store
+        .checkout(&tenant(&m), ObjectKind::Charge, c.session.id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(wrong_kind, None);
+}
+
+pub(crate) async fn checkouts_are_invisible_to_other_tenants<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let other = new_merchant(store).await;
+    let c = new_checkout(&m);
+    insert(store, &m, &c).await;
+    let id = c.session.id.to_string();
+    assert!(
+        store
+            .checkout(&tenant(&other), ObjectKind::CheckoutSession, &id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let live = Tenant {
+        environment: Environment::Live,
+        ..tenant(&m)
+    };
+    assert!(
+        store
+            .checkout(&live, ObjectKind::CheckoutSession, &id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let out = store
+        .execute(Mutation {
+            tenant: tenant(&other),
+            target: existing(&c),
+            idempotency: None,
+            apply: Box::new(|loaded| {
+                assert!(loaded.is_none());
+                Applied::Reject(StoredResponse {
+                    status: 404,
+                    body: b"not found".to_vec(),
+                })
+            }),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(out, Outcome::Rejected(r) if r.status == 404));
+}
+
+fn idem(key: &str, fingerprint: &str) -> Option<IdempotencyRequest> {
+    Some(IdempotencyRequest {
+        key: key.into(),
+        fingerprint: fingerprint.into(),
+    })
+}
+
+pub(crate) async fn an_idempotency_key_replays_its_first_answer<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    let first = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: idem("key-1", "fp"),
+            apply: write(c.clone(), "first"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(first, Outcome::Executed(ok("first")));
+    let again = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: idem("key-1", "fp"),
+            apply: Box::new(|_| panic!("a replay must not execute")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(again, Outcome::Replayed(ok("first")));
+    // Keys are scoped per merchant.
+    let other = new_merchant(store).await;
+    let theirs = store
+        .execute(Mutation {
+            tenant: tenant(&other),
+            target: Target::New,
+            idempotency: idem("key-1", "fp"),
+            apply: write(new_checkout(&other), "theirs"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(theirs, Outcome::Executed(ok("theirs")));
+}
+
+pub(crate) async fn a_reused_key_with_another_request_is_reported<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: idem("key-2", "fp-a"),
+            apply: write(new_checkout(&m), "a"),
+        })
+        .await
+        .unwrap();
+    let out = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: idem("key-2", "fp-b"),
+            apply: Box::new(|_| panic!("must not execute")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out, Outcome::KeyReused);
+}
+
+pub(crate) async fn a_rejected_mutation_changes_nothing_and_records_nothing<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    insert(store, &m, &c).await;
+    let out = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: idem("key-3", "fp"),
+            apply: Box::new(|_| Applied::Reject(ok("no"))),
+        })
+        .await
+        .unwrap();
+    assert_eq!(out, Outcome::Rejected(ok("no")));
+    let loaded = store
+        .checkout(
+            &tenant(&m),
+            ObjectKind::CheckoutSession,
+            c.session.id.as_str(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, Some(c.clone()));
+    // The key was not recorded: a corrected retry with it executes.
+    let retry = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: idem("key-3", "fp"),
+            apply: write(completed(&c), "done"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(retry, Outcome::Executed(ok("done")));
+}
+
+pub(crate) async fn concurrent_mutations_with_one_key_execute_once<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    insert(store, &m, &c).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let outcomes = futures_join(64, |_| {
+        let runs = runs.clone();
+        let done = completed(&c);
+        store.execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: idem("same-key", "fp"),
+            apply: Box::new(move |_| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Applied::Write {
+                    checkout: Box::new(done),
+                    response: ok("completed"),
+                }
+            }),
+        })
+    })
+    .await;
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let executed = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Outcome::Executed(_))))
+        .count();
+    let replayed = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Outcome::Replayed(r)) if *r == ok("completed")))
+        .count();
+    assert_eq!((executed, replayed), (1, 63));
+}
+
+async fn futures_join<F, Fut, T>(n: usize, f: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    // Polled together, so the writer sees them queued at once.
+    futures::future::join_all((0..n).map(f)).await
+}
+
+pub(crate) async fn due_checkouts_follow_each_merchants_virtual_clock<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    insert(store, &m, &c).await;
+    let real = Timestamp::from_unix(1);
+    assert_eq!(
+        store.next_due(real, Some(&m.merchant_id)).await.unwrap(),
+        None
+    );
+    // The session expires 24 h after creation on the merchant's (frozen) clock.
+    store
+        .set_clock(&m.merchant_id, VirtualClock::Frozen { at: T0.plus(DAY) })
+        .await
+        .unwrap();
+    let due = store
+        .next_due(real, Some(&m.merchant_id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(due.checkout_id, c.session.id);
+    assert_eq!(due.tenant, tenant(&m));
+    // Applying the timer clears it.
+    let expired = c.advance_to(T0.plus(DAY)).0;
+    store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: None,
+            apply: write(expired, "applied"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.next_due(real, Some(&m.merchant_id)).await.unwrap(),
+        None
+    );
+}
+
+pub(crate) async fn seed<S: Store>(store: &S) -> (Merchant, Checkout) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: idem("durable", "fp"),
+            apply: write(c.clone(), "created"),
+        })
+        .await
+        .unwrap();
+    (m, c)
+}
+
+pub(crate) async fn assert_survived<S: Store>(store: &S, m: &Merchant, c: &Checkout) {
+    let loaded = store
+        .checkout(
+            &tenant(m),
+            ObjectKind::CheckoutSession,
+            c.session.id.as_str(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded.as_ref(), Some(c));
+    let replay = store
+        .execute(Mutation {
+            tenant: tenant(m),
+            target: Target::New,
+            idempotency: idem("durable", "fp"),
+            apply: Box::new(|_| panic!("must replay")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(replay, Outcome::Replayed(ok("created")));
+}
