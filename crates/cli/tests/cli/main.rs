@@ -1,0 +1,7 @@
+//! The CLI's one integration-test binary: runs the built `amzpay` binary.
+
+mod api;
+mod helpers;
+mod keys;
+mod sign;
+mod usage;
