@@ -131,3 +131,23 @@ pub(crate) fn charge_json(id: &str, state: &str, amount: &str) -> String {
 pub(crate) fn error_json(code: &str) -> String {
     serde_json::json!({"reasonCode": code, "message": format!("{code} happened")}).to_string()
 }
+
+/// Verifies a signature from a raw HTTP/1.1 request head and body, as a server received them.
+pub(crate) fn assert_signature_verifies_parts(head: &str, body: &[u8]) {
+    let mut lines = head.lines();
+    let mut request_line = lines.next().expect("a request line").split_whitespace();
+    let method = request_line.next().unwrap();
+    let target = request_line.next().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut received = ReceivedRequest::from_target(method, target);
+    for (name, value) in &headers {
+        received = received.header(name, value);
+    }
+    received = received.body(body);
+    let authorization = received.authorization().expect("an authorization header");
+    verify(&received, &authorization, &test_public_key())
+        .unwrap_or_else(|e| panic!("signature does not verify: {e}"));
+}

@@ -7,3 +7,4 @@ mod errors;
 mod helpers;
 mod operations;
 mod retries;
+mod transport;
