@@ -1,5 +1,77 @@
 //! A local, stateful, wire-compatible Amazon Pay Checkout v2 emulator.
 //!
-//! Start reading at [`cli`], the `amzpay emulator ...` commands.
+//! Start reading at [`http::app`] (every route and middleware), then `http/checkout_sessions.rs`
+//! for a typical thin handler, `service.rs` for the load–transition–persist shell, and
+//! [`startup::Application`] for serving. The rules live in `amzpay-emulator-core`; storage in
+//! `amzpay-emulator-store`.
+//!
+//! # Decisions
+//!
+//! - **Request flow.** A path-normalizing layer runs before routing: `/{sandbox|live}/v2/...`
+//!   becomes `/v2/...` and one trailing slash is dropped, while the target as received is kept for
+//!   the signature. The `Signed` extractor reads the body (413 `RequestEntityTooLarge` beyond the
+//!   limit, 256 KiB by default), verifies the signature with `amzpay-signing` against the raw
+//!   method, path, query, the client-declared `SignedHeaders` and the raw body, and yields the
+//!   merchant with its virtual `now`. Handlers parse the body into an `amzpay-types` DTO,
+//!   convert it by hand into a core command (`convert.rs`) and run it through `service::mutate`.
+//! - **Authentication.** Unknown key id: 401 `UnauthorizedAccess`. Key environment (from the
+//!   `SANDBOX-`/`LIVE-` prefix, or from the legacy path for prefix-less keys) different from the
+//!   path's or the merchant's: 401 `UnauthorizedAccess`; a prefix-less key on `/v2`: 401. Bad
+//!   signature, unknown algorithm, malformed `authorization`, a signed header missing, or
+//!   `x-amz-pay-date`/`x-amz-pay-host` not signed: 403 `InvalidRequestSignature` (with
+//!   `--debug-signatures` the message carries the emulator's canonical request and string to
+//!   sign). No `authorization` header: 400 `MissingHeader`. An unparseable date: 400
+//!   `InvalidHeaderValue`; a date more than `--max-clock-skew` (15 min) from *real* time: 403
+//!   `InvalidRequestSignature` (the virtual clock never affects signature dates). An
+//!   `x-amz-pay-region` that is unknown or not the merchant's region (aliases, any case): 400
+//!   `InvalidHeaderValue`. `x-amz-pay-host` must be signed but may be any host
+//!   (`overrideServiceUrl`). A repeated signature is accepted (SDK retries resend it).
+//! - **Errors.** `http::error::ApiError` is the only code that knows status codes; every error
+//!   is `{"reasonCode","message"}`; JSON rejections name the field (`serde_path_to_error`):
+//!   syntax → `InvalidRequestFormat`, unknown key → `UnrecognizedField`, missing →
+//!   `MissingParameterValue`, wrong type/value/scale → `InvalidParameterValue`. Ids that do not
+//!   have the emulator's format are 404 like unknown ones. Unknown paths are 404
+//!   `ResourceNotFound`, wrong methods 405 `RequestNotSupported`.
+//! - **Writes.** A handler hands the store a closure (command + rendering); the store runs it
+//!   on the loaded aggregate inside its transaction, stores the aggregate, id index and
+//!   idempotency record together, and answers only after the commit. A rejected command stores
+//!   nothing (not even its due timers).
+//! - **Idempotency.** POST only; required on Create Checkout Session (400 `MissingHeader`),
+//!   optional on Complete and Finalize; at most 32 of `[A-Za-z0-9_-]` (400 `InvalidHeaderValue`,
+//!   empty: 400 `MissingHeaderValue`). The fingerprint is method + normalized path + canonical
+//!   JSON (keys sorted) of the body; a different request with the key: 400
+//!   `DuplicateIdempotencyKey`. Only successful answers are recorded (forever), so a corrected
+//!   retry of a rejected request with the same key executes. Replays carry the header
+//!   `x-amzpay-emulator-replayed: true`.
+//! - **Reads** apply due timers in memory (`Checkout::advance_to`) and never write; the
+//!   background step (`worker::try_execute_task`, every second, and on every clock change)
+//!   persists them.
+//! - **Buyer actions** (admin API and `amzpay emulator buyer ...`) find the session by id alone,
+//!   run on the merchant's clock and return the redirect URL a browser would follow;
+//!   `GET /checkout/processing?amazonCheckoutSessionId=` (the `amazonPayRedirectUrl`) runs the
+//!   payment step and answers 303 to the result URL.
+//! - **Admin API** (`/__admin`, `Authorization: Bearer <token>`, compared in constant time, 401
+//!   `UnauthorizedAccess` otherwise): `POST/GET /__admin/merchants`, `GET /__admin/merchants/{id}`,
+//!   `GET|PUT /__admin/merchants/{id}/clock`, `POST /__admin/merchants/{id}/clock/advance`,
+//!   `POST /__admin/checkoutSessions/{id}/{sign-in|choose|pay|cancel}`,
+//!   `POST /__admin/timers/run`. The CLI talks to a running emulator through it.
+//! - **Serving.** Defaults: HTTPS on 127.0.0.1:8443 with a CA and server certificate generated
+//!   once in `DATA_DIR/tls` (`ca.pem` is the file to trust), SQLite at `DATA_DIR/emulator.db`
+//!   (WAL, `synchronous=FULL`), an admin token generated once into `DATA_DIR/admin-token`.
+//!   rustls with the `ring` provider, HTTP/1.1 and HTTP/2; graceful shutdown on SIGINT/SIGTERM
+//!   (in-flight requests get 10 s).
 
+pub mod admin_api;
 pub mod cli;
+pub(crate) mod convert;
+pub mod http;
+pub(crate) mod service;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tls;
+pub mod worker;
+
+pub use http::app;
+pub use startup::{Application, ServerConfig, TlsMode};
+pub use state::{AppState, Settings};

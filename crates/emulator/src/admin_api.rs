@@ -1,0 +1,231 @@
+//! Request and response bodies of the emulator's admin API (`/__admin/...`), shared by the
+//! server and the `amzpay emulator` CLI. These are the emulator's own surface, not Amazon's wire
+//! format, so they live here rather than in `amzpay-types`.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /__admin/merchants`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateMerchant {
+    /// `na` (default), `eu` or `jp` (aliases `us`, `de`, `uk` accepted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `sandbox` (default) or `live`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// An SPKI (`BEGIN PUBLIC KEY`) PEM to register instead of generating a key pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key_pem: Option<String>,
+    /// Issue a legacy public key id without the `SANDBOX-`/`LIVE-` prefix (clients must then use
+    /// the `/{sandbox|live}/v2` paths).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_key_id: Option<bool>,
+}
+
+/// The answer to [`CreateMerchant`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantCreated {
+    /// The merchant id.
+    pub merchant_id: String,
+    /// The merchant's store id.
+    pub store_id: String,
+    /// The public key id to sign with.
+    pub public_key_id: String,
+    /// Region.
+    pub region: String,
+    /// Environment.
+    pub environment: String,
+    /// The generated private key (PKCS#8 PEM); absent when a public key was uploaded.
+    pub private_key_pem: Option<String>,
+}
+
+/// A merchant as `GET /__admin/merchants` lists it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantInfo {
+    /// The merchant id.
+    pub merchant_id: String,
+    /// The merchant's store id.
+    pub store_id: String,
+    /// Region.
+    pub region: String,
+    /// Environment.
+    pub environment: String,
+    /// The merchant's virtual clock.
+    pub clock: ClockInfo,
+}
+
+/// A merchant's virtual clock.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClockInfo {
+    /// The merchant.
+    pub merchant_id: String,
+    /// The virtual now, `yyyyMMddTHHmmssZ`.
+    pub now: String,
+    /// Whether the clock stands still.
+    pub frozen: bool,
+    /// Virtual minus real time in seconds (running clocks).
+    pub offset_seconds: Option<i64>,
+    /// How many timers the change applied (advance and set only).
+    pub applied_timers: u64,
+}
+
+/// `POST /__admin/merchants/{id}/clock/advance`: give `seconds` or a `duration` like `24h`,
+/// `30d`, `1h30m`, `90s`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdvanceClock {
+    /// Seconds to advance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<i64>,
+    /// A duration such as `24h`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+}
+
+/// `PUT /__admin/merchants/{id}/clock`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetClock {
+    /// The new virtual now: `yyyyMMddTHHmmssZ` or `yyyy-MM-ddTHH:mm:ssZ`.
+    pub now: String,
+    /// Freeze the clock there (default: keep running from there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<bool>,
+}
+
+/// A postal address for buyer actions.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddressBody {
+    /// `name`.
+    pub name: Option<String>,
+    /// `addressLine1`.
+    pub address_line1: Option<String>,
+    /// `addressLine2`.
+    pub address_line2: Option<String>,
+    /// `addressLine3`.
+    pub address_line3: Option<String>,
+    /// `city`.
+    pub city: Option<String>,
+    /// `county`.
+    pub county: Option<String>,
+    /// `district`.
+    pub district: Option<String>,
+    /// `stateOrRegion`.
+    pub state_or_region: Option<String>,
+    /// `postalCode`.
+    pub postal_code: Option<String>,
+    /// `countryCode`.
+    pub country_code: Option<String>,
+    /// `phoneNumber`.
+    pub phone_number: Option<String>,
+}
+
+/// `POST /__admin/checkoutSessions/{id}/sign-in`: every field optional (a default test buyer).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignInBody {
+    /// Buyer name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Buyer email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Buyer phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Shipping address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<AddressBody>,
+    /// Billing address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<AddressBody>,
+    /// Test instrument: last four digits (`1111`, `3064`, ...) or an outcome name (`success`,
+    /// `buyer-cancels`, `declined`, `pending-then-authorized`, `pending-then-declined`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<String>,
+}
+
+/// `POST /__admin/checkoutSessions/{id}/choose`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ChooseBody {
+    /// Test instrument (as in [`SignInBody::instrument`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<String>,
+    /// New shipping address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<AddressBody>,
+}
+
+/// The answer to every buyer action.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuyerActionResult {
+    /// The session.
+    pub checkout_session_id: String,
+    /// Its state after the action.
+    pub state: String,
+    /// Its `statusDetails.reasonCode` after the action.
+    pub reason_code: Option<String>,
+    /// Where a browser would go next.
+    pub redirect_url: String,
+}
+
+/// The answer to `POST /__admin/timers/run`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimersRun {
+    /// How many checkouts had due timers applied.
+    pub applied: u64,
+}
+
+/// Parses `90`, `90s`, `15m`, `24h`, `30d`, `1w` or a concatenation like `1h30m` into seconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(n);
+    }
+    let mut total: i64 = 0;
+    let mut number = String::new();
+    let mut any = false;
+    for ch in text.chars() {
+        if ch.is_ascii_digit() {
+            number.push(ch);
+            continue;
+        }
+        let unit = match ch {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return None,
+        };
+        let n: i64 = number.parse().ok()?;
+        total = total.checked_add(n.checked_mul(unit)?)?;
+        number.clear();
+        any = true;
+    }
+    (any && number.is_empty()).then_some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations_parse_with_units_and_combinations() {
+        assert_eq!(parse_duration("90"), Some(90));
+        assert_eq!(parse_duration("24h"), Some(86_400));
+        assert_eq!(parse_duration("1h30m"), Some(5_400));
+        assert_eq!(parse_duration("30d"), Some(2_592_000));
+        assert_eq!(parse_duration("3x"), None);
+        assert_eq!(parse_duration("h"), None);
+        assert_eq!(parse_duration("1h3"), None);
+    }
+}

@@ -1,0 +1,384 @@
+//! The admin API (`/__admin/...`, bearer token): merchants, virtual clocks, buyer actions,
+//! timers. Buyer actions are what the hosted pages do for a browser.
+
+use amzpay_emulator_core::checkout::{Command, Effect, Redirect};
+use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId, StoreId};
+use amzpay_emulator_core::input::{Choose, SignIn};
+use amzpay_emulator_core::model::{
+    Address, Environment, Instrument, Merchant, MerchantKey, Region, SessionState,
+};
+use amzpay_emulator_core::{ObjectKind, Timestamp, VirtualClock};
+use amzpay_emulator_store::{StoreError, StoredResponse, Target};
+use axum::extract::{Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
+
+use crate::admin_api::{
+    AddressBody, AdvanceClock, BuyerActionResult, ChooseBody, ClockInfo, CreateMerchant,
+    MerchantCreated, MerchantInfo, SetClock, SignInBody, TimersRun, parse_duration,
+};
+use crate::convert::{normalize_address, payment_page_url, to_json};
+use crate::http::error::{ApiError, Reason};
+use crate::http::extract::{parse_json, read_body};
+use crate::service::{self, Answer};
+use crate::state::{AppState, real_now};
+use crate::worker;
+
+/// The admin routes, behind the bearer token.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/__admin/merchants", post(create_merchant).get(list_merchants))
+        .route("/__admin/merchants/{id}", get(get_merchant))
+        .route("/__admin/merchants/{id}/clock", get(get_clock).put(set_clock))
+        .route("/__admin/merchants/{id}/clock/advance", post(advance_clock))
+        .route("/__admin/checkoutSessions/{id}/sign-in", post(sign_in))
+        .route("/__admin/checkoutSessions/{id}/choose", post(choose))
+        .route("/__admin/checkoutSessions/{id}/pay", post(pay))
+        .route("/__admin/checkoutSessions/{id}/cancel", post(cancel))
+        .route("/__admin/timers/run", post(run_timers))
+        .route_layer(axum::middleware::from_fn_with_state(state, require_token))
+}
+
+async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let expected = state.settings().admin_token.expose_secret().as_bytes();
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if bool::from(given.as_bytes().ct_eq(expected)) && !expected.is_empty() {
+        next.run(request).await
+    } else {
+        ApiError::new(
+            Reason::UnauthorizedAccess,
+            "The admin API needs the emulator's admin token as a bearer token.",
+        )
+        .into_response()
+    }
+}
+
+async fn body<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    request: Request,
+) -> Result<T, ApiError> {
+    let (_, bytes) = read_body(request, state.settings().body_limit).await?;
+    parse_json(&bytes, true)
+}
+
+fn bad(field: &str, why: &str) -> ApiError {
+    ApiError::new(
+        Reason::InvalidParameterValue,
+        format!("The value provided for {field} is invalid: {why}."),
+    )
+}
+
+async fn create_merchant(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let req: CreateMerchant = body(&state, request).await?;
+    let region = match req.region.as_deref() {
+        None => Region::Na,
+        Some(r) => Region::parse_alias(r).ok_or_else(|| bad("region", "use na, eu or jp"))?,
+    };
+    let environment = match req.environment.as_deref().map(str::to_ascii_lowercase) {
+        None => Environment::Sandbox,
+        Some(e) => {
+            Environment::parse(&e).ok_or_else(|| bad("environment", "use sandbox or live"))?
+        }
+    };
+    let (public_pem, private_pem) = match req.public_key_pem {
+        Some(pem) => {
+            let key = amzpay_signing::PublicKey::from_pem(&pem)
+                .map_err(|e| bad("publicKeyPem", &e.to_string()))?;
+            (key.to_pem(), None)
+        }
+        None => {
+            let key = tokio::task::spawn_blocking(|| amzpay_signing::PrivateKey::generate(2048))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))?
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            let private = key
+                .to_pkcs8_pem()
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            (key.public_key().to_pem(), Some(private))
+        }
+    };
+    // `ThreadRng` is not `Send`: keep it out of the awaits.
+    let (merchant, public_key_id) = {
+        let mut rng = rand::thread_rng();
+        let merchant = Merchant {
+            merchant_id: MerchantId::generate(&mut rng),
+            store_id: StoreId::generate(&mut rng),
+            region,
+            environment,
+            clock: VirtualClock::default(),
+            created_at: real_now(),
+        };
+        let public_key_id = if req.legacy_key_id == Some(true) {
+            PublicKeyId::generate_legacy(&mut rng)
+        } else {
+            PublicKeyId::generate(&mut rng, environment)
+        };
+        (merchant, public_key_id)
+    };
+    let key = MerchantKey {
+        public_key_id: public_key_id.clone(),
+        merchant_id: merchant.merchant_id.clone(),
+        public_key_pem: public_pem,
+    };
+    state.store().insert_merchant(&merchant, &key).await?;
+    tracing::info!(merchant_id = %merchant.merchant_id, %public_key_id, "merchant created");
+    let created = MerchantCreated {
+        merchant_id: merchant.merchant_id.to_string(),
+        store_id: merchant.store_id.to_string(),
+        public_key_id: public_key_id.to_string(),
+        region: region.as_str().to_owned(),
+        environment: environment.as_str().to_owned(),
+        private_key_pem: private_pem,
+    };
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+fn clock_info(m: &Merchant, applied: u64) -> ClockInfo {
+    ClockInfo {
+        merchant_id: m.merchant_id.to_string(),
+        now: m.clock.now(real_now()).to_compact(),
+        frozen: m.clock.is_frozen(),
+        offset_seconds: match m.clock {
+            VirtualClock::Running { offset_secs } => Some(offset_secs),
+            VirtualClock::Frozen { .. } => None,
+        },
+        applied_timers: applied,
+    }
+}
+
+fn info(m: &Merchant) -> MerchantInfo {
+    MerchantInfo {
+        merchant_id: m.merchant_id.to_string(),
+        store_id: m.store_id.to_string(),
+        region: m.region.as_str().to_owned(),
+        environment: m.environment.as_str().to_owned(),
+        clock: clock_info(m, 0),
+    }
+}
+
+async fn merchant(state: &AppState, id: &str) -> Result<Merchant, ApiError> {
+    let mid = MerchantId::parse(id).ok_or_else(|| ApiError::not_found("merchant", id))?;
+    state
+        .store()
+        .merchant(&mid)
+        .await?
+        .ok_or_else(|| ApiError::not_found("merchant", id))
+}
+
+async fn list_merchants(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let all: Vec<MerchantInfo> = state.store().merchants().await?.iter().map(info).collect();
+    Ok(Json(all).into_response())
+}
+
+async fn get_merchant(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(info(&merchant(&state, &id).await?)).into_response())
+}
+
+async fn get_clock(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(Json(clock_info(&merchant(&state, &id).await?, 0)).into_response())
+}
+
+/// Stores a new clock and applies every timer that came due on it.
+async fn change_clock(
+    state: &AppState,
+    m: Merchant,
+    clock: VirtualClock,
+) -> Result<Response, ApiError> {
+    state.store().set_clock(&m.merchant_id, clock).await?;
+    let applied = worker::run_due(state.store(), real_now(), Some(&m.merchant_id))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let m = Merchant { clock, ..m };
+    Ok(Json(clock_info(&m, applied)).into_response())
+}
+
+async fn advance_clock(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let m = merchant(&state, &id).await?;
+    let req: AdvanceClock = body(&state, request).await?;
+    let secs = match (req.seconds, req.duration.as_deref()) {
+        (Some(s), None) => s,
+        (None, Some(d)) => parse_duration(d).ok_or_else(|| bad("duration", "use e.g. 90s, 15m, 24h, 30d or 1h30m"))?,
+        _ => return Err(bad("seconds", "give exactly one of seconds and duration")),
+    };
+    if secs < 0 {
+        return Err(bad("seconds", "the clock only moves forward; use set to go back"));
+    }
+    change_clock(&state, m.clone(), m.clock.advanced(secs)).await
+}
+
+async fn set_clock(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let m = merchant(&state, &id).await?;
+    let req: SetClock = body(&state, request).await?;
+    let at = Timestamp::parse(&req.now)
+        .ok_or_else(|| bad("now", "use yyyyMMddTHHmmssZ or yyyy-MM-ddTHH:mm:ssZ"))?;
+    let clock = VirtualClock::set(at, real_now(), req.frozen.unwrap_or(false));
+    change_clock(&state, m, clock).await
+}
+
+fn address(a: Option<AddressBody>) -> Option<Address> {
+    a.map(|a| {
+        normalize_address(Address {
+            name: a.name,
+            address_line1: a.address_line1,
+            address_line2: a.address_line2,
+            address_line3: a.address_line3,
+            city: a.city,
+            county: a.county,
+            district: a.district,
+            state_or_region: a.state_or_region,
+            postal_code: a.postal_code,
+            country_code: a.country_code,
+            phone_number: a.phone_number,
+        })
+    })
+}
+
+fn instrument(text: Option<String>) -> Result<Option<Instrument>, ApiError> {
+    text.map(|t| {
+        Instrument::parse(&t).ok_or_else(|| {
+            bad(
+                "instrument",
+                "use a test card's last four digits (1111, 0005, 4444, 9424, 0000, 3064, 3434, 0701, 4354) or success, buyer-cancels, declined, pending-then-authorized, pending-then-declined",
+            )
+        })
+    })
+    .transpose()
+}
+
+/// Runs a buyer action on a session (found by id alone: the buyer has no merchant key) and
+/// answers with a [`BuyerActionResult`] holding the redirect a browser would follow.
+pub(crate) async fn buyer_action(
+    state: &AppState,
+    id: &str,
+    command: Command,
+) -> Result<StoredResponse, ApiError> {
+    const WHAT: &str = "Checkout Session";
+    let sid = CheckoutSessionId::parse(id).ok_or_else(|| ApiError::not_found(WHAT, id))?;
+    let tenant = state
+        .store()
+        .locate(ObjectKind::CheckoutSession, sid.as_str())
+        .await?
+        .ok_or_else(|| ApiError::not_found(WHAT, id))?;
+    let m = state
+        .store()
+        .merchant(&tenant.merchant_id)
+        .await?
+        .ok_or(ApiError::Internal(StoreError::NotFound.into()))?;
+    let now = m.clock.now(real_now());
+    let base = state.settings().public_base_url.clone();
+    let target = Target::Existing {
+        kind: ObjectKind::CheckoutSession,
+        id: sid.to_string(),
+    };
+    let id_owned = id.to_owned();
+    let (stored, _) = service::execute(state, tenant, target, None, move |loaded| {
+        let (c, effects) = service::apply_command(loaded, command, now, WHAT, &id_owned)?;
+        let redirect_url = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Redirect(Redirect::Merchant(url)) => Some(url.clone()),
+                Effect::Redirect(Redirect::PaymentPage) => Some(payment_page_url(&base, &c)),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let result = BuyerActionResult {
+            checkout_session_id: c.session.id.to_string(),
+            state: c.session.state.as_str().to_owned(),
+            reason_code: match &c.session.state {
+                SessionState::Canceled { reason, .. } => Some(reason.as_str().to_owned()),
+                _ => None,
+            },
+            redirect_url,
+        };
+        Ok((c, Answer::json(StatusCode::OK, to_json(&result))))
+    })
+    .await?;
+    Ok(stored)
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let req: SignInBody = body(&state, request).await?;
+    let mut s = SignIn::test_buyer();
+    if let Some(n) = req.name {
+        s.name = n;
+    }
+    if let Some(e) = req.email {
+        s.email = e;
+    }
+    if req.phone_number.is_some() {
+        s.phone_number = req.phone_number;
+    }
+    if let Some(a) = address(req.shipping_address) {
+        s.shipping_address = a;
+    }
+    if let Some(a) = address(req.billing_address) {
+        s.billing_address = a;
+    }
+    s.instrument = instrument(req.instrument)?;
+    Ok(service::respond(buyer_action(&state, &id, Command::SignIn(s)).await?))
+}
+
+async fn choose(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let req: ChooseBody = body(&state, request).await?;
+    let command = Command::Choose(Choose {
+        instrument: instrument(req.instrument)?,
+        shipping_address: address(req.shipping_address),
+    });
+    Ok(service::respond(buyer_action(&state, &id, command).await?))
+}
+
+async fn pay(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(service::respond(buyer_action(&state, &id, Command::RunPaymentStep).await?))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(service::respond(buyer_action(&state, &id, Command::CancelAsBuyer).await?))
+}
+
+async fn run_timers(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let applied = worker::run_due(state.store(), real_now(), None)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(Json(TimersRun { applied }).into_response())
+}

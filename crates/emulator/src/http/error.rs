@@ -1,0 +1,239 @@
+//! [`ApiError`]: the only place that knows HTTP status codes.
+//!
+//! Every error answer is Amazon's `{"reasonCode", "message"}` body. A 5xx says "internal error"
+//! and nothing more; the full error goes into a response extension and the logging middleware
+//! ([`log_errors`]) writes it once with its cause chain.
+
+use std::sync::Arc;
+
+use amzpay_emulator_core::{DomainError, FieldProblem};
+use amzpay_emulator_store::{StoreError, StoredResponse};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Amazon `reasonCode`s the emulator answers with (closed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// 400: a header value is invalid.
+    InvalidHeaderValue,
+    /// 400: a body, path or query value is invalid.
+    InvalidParameterValue,
+    /// 400: the body is not JSON of the expected shape.
+    InvalidRequestFormat,
+    /// 400: a required header is absent.
+    MissingHeader,
+    /// 400: a header is present but empty.
+    MissingHeaderValue,
+    /// 400: a required parameter is absent.
+    MissingParameterValue,
+    /// 400: an unknown field.
+    UnrecognizedField,
+    /// 400: an idempotency key reused for another request.
+    DuplicateIdempotencyKey,
+    /// 400: a currency that differs from the one it must equal.
+    CurrencyMismatch,
+    /// 401: unknown key, or a key not valid for this environment; also a bad admin token.
+    UnauthorizedAccess,
+    /// 403: the signature does not verify.
+    InvalidRequestSignature,
+    /// 404: unknown (or another merchant's) id, unknown path.
+    ResourceNotFound,
+    /// 405: method not supported on the path.
+    RequestNotSupported,
+    /// 409: Complete/Finalize amount differs from the session's.
+    AmountMismatch,
+    /// 413: the body is larger than the limit.
+    RequestEntityTooLarge,
+    /// 422: not allowed in the session's state.
+    InvalidCheckoutSessionStatus,
+    /// 422: the session was canceled or declined.
+    CheckoutSessionCanceled,
+    /// 500.
+    InternalServerError,
+}
+
+impl Reason {
+    fn code(self) -> &'static str {
+        match self {
+            Reason::InvalidHeaderValue => "InvalidHeaderValue",
+            Reason::InvalidParameterValue => "InvalidParameterValue",
+            Reason::InvalidRequestFormat => "InvalidRequestFormat",
+            Reason::MissingHeader => "MissingHeader",
+            Reason::MissingHeaderValue => "MissingHeaderValue",
+            Reason::MissingParameterValue => "MissingParameterValue",
+            Reason::UnrecognizedField => "UnrecognizedField",
+            Reason::DuplicateIdempotencyKey => "DuplicateIdempotencyKey",
+            Reason::CurrencyMismatch => "CurrencyMismatch",
+            Reason::UnauthorizedAccess => "UnauthorizedAccess",
+            Reason::InvalidRequestSignature => "InvalidRequestSignature",
+            Reason::ResourceNotFound => "ResourceNotFound",
+            Reason::RequestNotSupported => "RequestNotSupported",
+            Reason::AmountMismatch => "AmountMismatch",
+            Reason::RequestEntityTooLarge => "RequestEntityTooLarge",
+            Reason::InvalidCheckoutSessionStatus => "InvalidCheckoutSessionStatus",
+            Reason::CheckoutSessionCanceled => "CheckoutSessionCanceled",
+            Reason::InternalServerError => "InternalServerError",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            Reason::InvalidHeaderValue
+            | Reason::InvalidParameterValue
+            | Reason::InvalidRequestFormat
+            | Reason::MissingHeader
+            | Reason::MissingHeaderValue
+            | Reason::MissingParameterValue
+            | Reason::UnrecognizedField
+            | Reason::DuplicateIdempotencyKey
+            | Reason::CurrencyMismatch => StatusCode::BAD_REQUEST,
+            Reason::UnauthorizedAccess => StatusCode::UNAUTHORIZED,
+            Reason::InvalidRequestSignature => StatusCode::FORBIDDEN,
+            Reason::ResourceNotFound => StatusCode::NOT_FOUND,
+            Reason::RequestNotSupported => StatusCode::METHOD_NOT_ALLOWED,
+            Reason::AmountMismatch => StatusCode::CONFLICT,
+            Reason::RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Reason::InvalidCheckoutSessionStatus | Reason::CheckoutSessionCanceled => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Reason::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// An error answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// An Amazon-style client error.
+    #[error("{reason:?}: {message}")]
+    Amazon {
+        /// The `reasonCode`.
+        reason: Reason,
+        /// The `message`.
+        message: String,
+    },
+    /// Anything else: answered as 500 "internal error", logged with its cause chain.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The logged form of a 5xx, put into the response extensions by [`ApiError::into_response`].
+#[derive(Clone, Debug)]
+pub(crate) struct LoggedError(pub(crate) Arc<anyhow::Error>);
+
+impl ApiError {
+    /// A client error with a reason and message.
+    pub fn new(reason: Reason, message: impl Into<String>) -> ApiError {
+        ApiError::Amazon {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// 404 `ResourceNotFound` for an id.
+    pub fn not_found(what: &str, id: &str) -> ApiError {
+        ApiError::new(
+            Reason::ResourceNotFound,
+            format!("The {what} with id {id} was not found."),
+        )
+    }
+
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Amazon { reason, .. } => reason.status(),
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn body(&self) -> Vec<u8> {
+        let (code, message) = match self {
+            ApiError::Amazon { reason, message } => (reason.code(), message.as_str()),
+            ApiError::Internal(_) => (Reason::InternalServerError.code(), "internal error"),
+        };
+        let body = amzpay_types::ErrorResponse::new(code.into(), message);
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+
+    /// The answer as stored bytes (what a rejected mutation returns).
+    pub fn to_stored(&self) -> StoredResponse {
+        StoredResponse {
+            status: self.status_code().as_u16(),
+            body: self.body(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status_code(),
+            [(header::CONTENT_TYPE, "application/json")],
+            self.body(),
+        )
+            .into_response();
+        if let ApiError::Internal(e) = self {
+            response.extensions_mut().insert(LoggedError(Arc::new(e)));
+        }
+        response
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> ApiError {
+        match e {
+            DomainError::Field(f) => match f.problem {
+                FieldProblem::Missing => ApiError::new(
+                    Reason::MissingParameterValue,
+                    format!("Value is missing for the required parameter {}.", f.field),
+                ),
+                FieldProblem::Invalid(why) => ApiError::new(
+                    Reason::InvalidParameterValue,
+                    format!("The value provided for {} is invalid: it {why}.", f.field),
+                ),
+                FieldProblem::CurrencyMismatch => ApiError::new(
+                    Reason::CurrencyMismatch,
+                    format!(
+                        "The currency of {} does not match the currency of the transaction.",
+                        f.field
+                    ),
+                ),
+            },
+            DomainError::NotFound => ApiError::new(
+                Reason::ResourceNotFound,
+                "The requested resource was not found.",
+            ),
+            DomainError::InvalidCheckoutSessionStatus(msg) => {
+                ApiError::new(Reason::InvalidCheckoutSessionStatus, msg)
+            }
+            DomainError::CheckoutSessionCanceled(reason) => ApiError::new(
+                Reason::CheckoutSessionCanceled,
+                format!(
+                    "The Checkout Session was canceled ({}); send the buyer back to the start of checkout.",
+                    reason.as_str()
+                ),
+            ),
+            DomainError::AmountMismatch { field } => ApiError::new(
+                Reason::AmountMismatch,
+                format!("The {field} does not match the amount of the Checkout Session."),
+            ),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError::Internal(anyhow::Error::new(e))
+    }
+}
+
+/// Middleware: logs every 5xx once, with its cause chain.
+pub(crate) async fn log_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    if let Some(LoggedError(e)) = response.extensions().get::<LoggedError>() {
+        tracing::error!(error.cause_chain = ?e, error.message = %e, "request failed");
+    }
+    response
+}

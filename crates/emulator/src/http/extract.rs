@@ -1,0 +1,415 @@
+//! Request plumbing: path normalization, request authentication ([`Signed`]) and JSON bodies.
+
+use amzpay_emulator_core::Timestamp;
+use amzpay_emulator_core::ids::PublicKeyId;
+use amzpay_emulator_core::model::{Environment, Merchant, Region};
+use amzpay_emulator_store::{IdempotencyRequest, Tenant};
+use amzpay_signing::{ReceivedRequest, VerifyError, verify};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, Method, Uri};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::http::error::{ApiError, Reason};
+use crate::state::{AppState, real_now};
+
+/// The request target exactly as received (the signature covers it), saved before routing.
+#[derive(Clone, Debug)]
+pub(crate) struct RawTarget {
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    /// The environment named by a legacy `/{sandbox|live}/v2` path.
+    pub(crate) path_environment: Option<Environment>,
+}
+
+/// Rewrites `/{sandbox|live}/v2/...` to `/v2/...` and drops one trailing slash, so the router
+/// has one route per operation; the original target is kept in a [`RawTarget`] extension.
+pub(crate) fn normalize_path(mut request: Request) -> Request {
+    let uri = request.uri().clone();
+    let raw_path = uri.path().to_owned();
+    let query = uri.query().map(str::to_owned);
+    let mut path = raw_path.as_str();
+    let mut environment = None;
+    for (prefix, env) in [
+        ("/sandbox/v2", Environment::Sandbox),
+        ("/live/v2", Environment::Live),
+    ] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            environment = Some(env);
+            path = &path[prefix.len() - 3..];
+        }
+    }
+    let path = if path.len() > 1 {
+        path.strip_suffix('/').unwrap_or(path)
+    } else {
+        path
+    };
+    let rewritten = match &query {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    if rewritten != uri.path_and_query().map_or("", |p| p.as_str()) {
+        let mut parts = uri.into_parts();
+        if let Ok(pq) = rewritten.parse() {
+            parts.path_and_query = Some(pq);
+            if let Ok(new_uri) = Uri::from_parts(parts) {
+                *request.uri_mut() = new_uri;
+            }
+        }
+    }
+    request.extensions_mut().insert(RawTarget {
+        path: raw_path,
+        query,
+        path_environment: environment,
+    });
+    request
+}
+
+/// An authenticated Amazon Pay API request: the merchant, its virtual `now`, the raw body.
+#[derive(Debug)]
+pub(crate) struct Signed {
+    /// The merchant owning the key.
+    pub(crate) merchant: Merchant,
+    /// Merchant and environment of the request.
+    pub(crate) tenant: Tenant,
+    /// The merchant's virtual now.
+    pub(crate) now: Timestamp,
+    /// The raw body.
+    pub(crate) body: Bytes,
+    /// The validated `x-amz-pay-idempotency-key` (POST only).
+    pub(crate) idempotency_key: Option<String>,
+    method: Method,
+    path: String,
+}
+
+impl Signed {
+    /// The idempotency request of this call, or 400 `MissingHeader` when `required` and absent.
+    pub(crate) fn idempotency(&self, required: bool) -> Result<Option<IdempotencyRequest>, ApiError> {
+        match &self.idempotency_key {
+            Some(key) => Ok(Some(IdempotencyRequest {
+                key: key.clone(),
+                fingerprint: fingerprint(&self.method, &self.path, &self.body),
+            })),
+            None if required => Err(ApiError::new(
+                Reason::MissingHeader,
+                "The header x-amz-pay-idempotency-key is required for this operation.",
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// The body parsed as `T` (an empty body reads as `{}` when `empty_ok`).
+    pub(crate) fn json<T: DeserializeOwned>(&self, empty_ok: bool) -> Result<T, ApiError> {
+        parse_json(&self.body, empty_ok)
+    }
+}
+
+/// A digest of what a request asks for: method, normalized path and the body's canonical JSON
+/// (keys sorted), so a retry with reordered keys or other whitespace is the same request.
+fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
+    let canonical = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => canonical_json(&v),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let mut h = Sha256::new();
+    h.update(method.as_str());
+    h.update(b"\n");
+    h.update(path);
+    h.update(b"\n");
+    h.update(canonical.trim());
+    hex::encode(h.finalize())
+}
+
+fn canonical_json(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let inner: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", serde_json::Value::from(k.as_str()), canonical_json(&map[k])))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        serde_json::Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(canonical_json).collect();
+            format!("[{}]", inner.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Parses a JSON body, mapping every rejection to Amazon's codes with the field named.
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], empty_ok: bool) -> Result<T, ApiError> {
+    let trimmed = body.iter().all(u8::is_ascii_whitespace);
+    let body: &[u8] = if trimmed && empty_ok { b"{}" } else { body };
+    if trimmed && !empty_ok {
+        return Err(ApiError::new(
+            Reason::InvalidRequestFormat,
+            "The request body is empty; a JSON object is required.",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = match value {
+        Ok(v) => de.end().map(|()| v).map_err(|e| {
+            ApiError::new(
+                Reason::InvalidRequestFormat,
+                format!("The request body is not valid JSON: {e}."),
+            )
+        })?,
+        Err(e) => return Err(json_error(&e)),
+    };
+    Ok(value)
+}
+
+fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    use serde_json::error::Category;
+    let inner = e.inner();
+    if matches!(inner.classify(), Category::Syntax | Category::Eof | Category::Io) {
+        return ApiError::new(
+            Reason::InvalidRequestFormat,
+            format!("The request body is not valid JSON: {inner}."),
+        );
+    }
+    let path = e.path().to_string();
+    let msg = inner.to_string();
+    // serde reports the offending name between backticks.
+    let quoted = msg.split('`').nth(1).unwrap_or("").to_owned();
+    let join = |parent: &str, name: &str| {
+        if parent.is_empty() || parent == "." {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        }
+    };
+    if msg.starts_with("unknown field") {
+        return ApiError::new(
+            Reason::UnrecognizedField,
+            format!("The field {} is not recognized.", join(&path, &quoted)),
+        );
+    }
+    if msg.starts_with("missing field") {
+        return ApiError::new(
+            Reason::MissingParameterValue,
+            format!(
+                "Value is missing for the required parameter {}.",
+                join(&path, &quoted)
+            ),
+        );
+    }
+    if path.is_empty() || path == "." {
+        return ApiError::new(
+            Reason::InvalidRequestFormat,
+            format!("The request body must be a JSON object: {}.", strip_position(&msg)),
+        );
+    }
+    ApiError::new(
+        Reason::InvalidParameterValue,
+        format!(
+            "The value provided for {path} is invalid: {}.",
+            strip_position(&msg)
+        ),
+    )
+}
+
+fn strip_position(msg: &str) -> &str {
+    msg.split(" at line ").next().unwrap_or(msg)
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Validates `x-amz-pay-idempotency-key`: at most 32 of `[A-Za-z0-9_-]`.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(raw) = headers.get("x-amz-pay-idempotency-key") else {
+        return Ok(None);
+    };
+    let value = raw.to_str().unwrap_or("\u{0}");
+    if value.is_empty() {
+        return Err(ApiError::new(
+            Reason::MissingHeaderValue,
+            "The header x-amz-pay-idempotency-key is empty.",
+        ));
+    }
+    let ok = value.len() <= 32
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !ok {
+        return Err(ApiError::new(
+            Reason::InvalidHeaderValue,
+            "The header x-amz-pay-idempotency-key must be at most 32 characters of a-z, A-Z, 0-9, - and _.",
+        ));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// Reads the body up to the limit (413 beyond it).
+pub(crate) async fn read_body(request: Request, limit: usize) -> Result<(axum::http::request::Parts, Bytes), ApiError> {
+    let too_large = || {
+        ApiError::new(
+            Reason::RequestEntityTooLarge,
+            format!("The request body is larger than {limit} bytes."),
+        )
+    };
+    let declared = header_str(request.headers(), "content-length").and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
+    Ok((parts, bytes))
+}
+
+impl FromRequest<AppState> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Signed, ApiError> {
+        let settings = state.settings();
+        let (parts, body) = read_body(request, settings.body_limit).await?;
+        let raw = parts.extensions.get::<RawTarget>().cloned().unwrap_or(RawTarget {
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            path_environment: None,
+        });
+        let mut received = ReceivedRequest::new(parts.method.as_str(), &raw.path)
+            .query(raw.query.as_deref())
+            .body(&body);
+        for (name, value) in &parts.headers {
+            received = received.header(name.as_str(), value.as_bytes());
+        }
+        let authorization = received.authorization().map_err(|e| match e {
+            VerifyError::MissingAuthorization(m) if !m.is_repeated() => ApiError::new(
+                Reason::MissingHeader,
+                "The authorization header is missing.",
+            ),
+            other => signature_error(&other, false),
+        })?;
+        let unknown_key = || {
+            ApiError::new(
+                Reason::UnauthorizedAccess,
+                format!(
+                    "The public key id {} is not registered with this emulator.",
+                    authorization.public_key_id()
+                ),
+            )
+        };
+        let key_id = PublicKeyId::parse(authorization.public_key_id()).ok_or_else(unknown_key)?;
+        let (merchant, key) = state
+            .store()
+            .merchant_by_key(&key_id)
+            .await?
+            .ok_or_else(unknown_key)?;
+        let environment = match (key_id.environment(), raw.path_environment) {
+            (Some(k), Some(p)) if k != p => {
+                return Err(ApiError::new(
+                    Reason::UnauthorizedAccess,
+                    format!(
+                        "The public key {key_id} belongs to the {} environment, but the path names {}.",
+                        k.as_str(),
+                        p.as_str()
+                    ),
+                ));
+            }
+            (Some(k), _) => k,
+            (None, Some(p)) => p,
+            (None, None) => {
+                return Err(ApiError::new(
+                    Reason::UnauthorizedAccess,
+                    format!(
+                        "The public key {key_id} has no environment prefix; use the /sandbox/v2 or /live/v2 path."
+                    ),
+                ));
+            }
+        };
+        if environment != merchant.environment {
+            return Err(ApiError::new(
+                Reason::UnauthorizedAccess,
+                format!(
+                    "The public key {key_id} is not valid in the {} environment.",
+                    environment.as_str()
+                ),
+            ));
+        }
+        let public_key = state
+            .public_key(&key_id, &key.public_key_pem)
+            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored public key")))?;
+        let verified = verify(&received, &authorization, &public_key)
+            .map_err(|e| signature_error(&e, settings.debug_signatures))?;
+        let real = real_now();
+        let skew = (verified.date().unix_timestamp() - real.unix()).abs();
+        if skew > settings.max_clock_skew_secs {
+            return Err(ApiError::new(
+                Reason::InvalidRequestSignature,
+                format!(
+                    "The x-amz-pay-date is {skew} seconds away from the current time; at most {} are allowed.",
+                    settings.max_clock_skew_secs
+                ),
+            ));
+        }
+        if let Some(region) = header_str(&parts.headers, "x-amz-pay-region") {
+            match Region::parse_alias(region) {
+                Some(r) if r == merchant.region => {}
+                Some(_) => {
+                    return Err(ApiError::new(
+                        Reason::InvalidHeaderValue,
+                        format!(
+                            "The x-amz-pay-region {region} is not the region of this merchant ({}).",
+                            merchant.region.as_str()
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(ApiError::new(
+                        Reason::InvalidHeaderValue,
+                        format!("The x-amz-pay-region {region} is not a known region."),
+                    ));
+                }
+            }
+        }
+        let idempotency_key = if parts.method == Method::POST {
+            idempotency_key(&parts.headers)?
+        } else {
+            None
+        };
+        let now = merchant.clock.now(real);
+        Ok(Signed {
+            tenant: Tenant {
+                merchant_id: merchant.merchant_id.clone(),
+                environment,
+            },
+            merchant,
+            now,
+            body,
+            idempotency_key,
+            method: parts.method,
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+fn signature_error(e: &VerifyError, debug: bool) -> ApiError {
+    let message = match e {
+        VerifyError::InvalidDate(d) => {
+            return ApiError::new(
+                Reason::InvalidHeaderValue,
+                format!("The x-amz-pay-date {:?} is not a valid date.", d.value()),
+            );
+        }
+        VerifyError::BadSignature(bad) if debug => format!(
+            "The request signature does not match. The emulator's canonical request was:\n{}\n\nString to sign:\n{}",
+            bad.diagnostics().canonical_request(),
+            bad.diagnostics().string_to_sign()
+        ),
+        VerifyError::BadSignature(_) => {
+            "The request signature does not match. Start the emulator with --debug-signatures to see its canonical request.".to_owned()
+        }
+        other => format!("The request signature is invalid: {other}."),
+    };
+    ApiError::new(Reason::InvalidRequestSignature, message)
+}

@@ -1,0 +1,79 @@
+//! The HTTP surface: [`app`] builds the whole router (Amazon's API, the admin API, the hosted
+//! payment page) with its middleware. Each resource module exposes `router()`.
+
+pub mod error;
+
+pub(crate) mod admin;
+mod checkout_sessions;
+pub(crate) mod extract;
+mod hosted;
+mod objects;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::HeaderName;
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::http::error::{ApiError, Reason};
+use crate::state::AppState;
+
+/// The response header carrying the request id.
+pub const REQUEST_ID: &str = "x-amz-pay-request-id";
+
+/// The emulator as one router: every route, path normalization, request ids, tracing, timeouts.
+pub fn app(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(checkout_sessions::router())
+        .merge(objects::router())
+        .merge(hosted::router())
+        .merge(admin::router(state.clone()))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state);
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    // Path normalization must run before routing, so it wraps the router as a service.
+    let normalized = ServiceBuilder::new()
+        .map_request(extract::normalize_path)
+        .service(routes);
+    Router::new().fallback_service(normalized).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                    let id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                }),
+            )
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(axum::middleware::from_fn(error::log_errors))
+            .layer(TimeoutLayer::with_status_code(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(30),
+            )),
+    )
+}
+
+async fn not_found() -> Response {
+    ApiError::new(
+        Reason::ResourceNotFound,
+        "The requested resource was not found.",
+    )
+    .into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        Reason::RequestNotSupported,
+        "The HTTP method is not supported for this resource.",
+    )
+    .into_response()
+}

@@ -1,0 +1,102 @@
+//! [`AppState`]: what every handler shares.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use amzpay_emulator_core::Timestamp;
+use amzpay_emulator_core::ids::PublicKeyId;
+use amzpay_emulator_store::Store;
+use amzpay_signing::PublicKey;
+use secrecy::SecretString;
+
+/// Settings the handlers need (resolved from flags and environment by [`crate::config`]).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Base URL of this emulator as a browser reaches it (no trailing slash); used for
+    /// `amazonPayRedirectUrl`.
+    pub public_base_url: String,
+    /// Put the emulator's canonical request into `InvalidRequestSignature` messages.
+    pub debug_signatures: bool,
+    /// Largest accepted difference between `x-amz-pay-date` and real time, in seconds.
+    pub max_clock_skew_secs: i64,
+    /// Bearer token of the admin API.
+    pub admin_token: SecretString,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+}
+
+impl Settings {
+    /// Defaults for tests and embedding: 15 minutes of skew, 256 KiB bodies.
+    pub fn new(public_base_url: impl Into<String>, admin_token: impl Into<String>) -> Settings {
+        Settings {
+            public_base_url: public_base_url.into().trim_end_matches('/').to_owned(),
+            debug_signatures: false,
+            max_clock_skew_secs: 15 * 60,
+            admin_token: SecretString::from(admin_token.into()),
+            body_limit: 256 * 1024,
+        }
+    }
+}
+
+/// Shared state: the store, settings and a cache of parsed public keys.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Arc<dyn Store>,
+    settings: Settings,
+    // Keys never change once registered, so parsed keys are cached for good.
+    keys: RwLock<HashMap<PublicKeyId, PublicKey>>,
+}
+
+impl AppState {
+    /// State over a store.
+    pub fn new(store: Arc<dyn Store>, settings: Settings) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                settings,
+                keys: RwLock::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The parsed public key for an id, parsing (and caching) its PEM on first use.
+    pub(crate) fn public_key(
+        &self,
+        id: &PublicKeyId,
+        pem: &str,
+    ) -> Result<PublicKey, amzpay_signing::KeyError> {
+        if let Some(k) = self.inner.keys.read().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(k);
+        }
+        let key = PublicKey::from_pem(pem)?;
+        if let Ok(mut m) = self.inner.keys.write() {
+            m.insert(id.clone(), key.clone());
+        }
+        Ok(key)
+    }
+}
+
+/// The real time, to the second (signature dates and virtual clocks are based on it).
+pub fn real_now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+}
