@@ -22,7 +22,7 @@ use crate::request::{
     CallOptions, IDEMPOTENCY_KEY_HEADER, IdempotencyPolicy, REQUEST_ID_HEADER, Request,
     SIMULATION_CODE_HEADER, generate_idempotency_key, is_valid_idempotency_key,
 };
-use crate::retry::{AttemptFailure, Decision, parse_retry_after};
+use crate::retry::{AttemptFailure, Decision, RetryBudget, parse_retry_after};
 use crate::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// The Amazon Pay client. Cheap to clone (the configuration and transport are shared).
@@ -49,6 +49,7 @@ pub struct Client {
 struct Inner {
     config: Config,
     transport: Arc<dyn Transport>,
+    budget: RetryBudget,
 }
 
 impl fmt::Debug for Client {
@@ -56,6 +57,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("config", &self.inner.config)
             .field("transport", &self.inner.transport)
+            .field("retry_budget", &self.inner.budget.available())
             .finish()
     }
 }
@@ -75,8 +77,13 @@ impl Client {
 
     /// A client that sends through a shared transport.
     pub fn with_shared_transport(config: Config, transport: Arc<dyn Transport>) -> Client {
+        let budget = RetryBudget::new(config.retry_policy().retry_budget());
         Client {
-            inner: Arc::new(Inner { config, transport }),
+            inner: Arc::new(Inner {
+                config,
+                transport,
+                budget,
+            }),
         }
     }
 
@@ -162,6 +169,7 @@ impl Client {
             };
             let (failure, retry_after, error) = match result {
                 Ok(response) if (200..300).contains(&response.status) => {
+                    self.inner.budget.record_success();
                     span.record("attempts", attempt);
                     span.record("status", response.status);
                     return decode(response, attempt, started.elapsed(), key);
@@ -186,7 +194,14 @@ impl Client {
                 }
             };
             let jitter = rand::random::<f64>();
-            match policy.decide(&failure, retry_after, attempt, retry_safe, jitter) {
+            let decision = match policy.decide(&failure, retry_after, attempt, retry_safe, jitter) {
+                Decision::Retry(_) if !self.inner.budget.try_acquire(&failure) => {
+                    tracing::debug!(attempt, "the retry budget is spent; not retrying");
+                    Decision::Stop
+                }
+                decision => decision,
+            };
+            match decision {
                 Decision::Retry(delay) => {
                     tracing::debug!(attempt, ?delay, "retrying");
                     tokio::time::sleep(delay).await;

@@ -23,9 +23,9 @@
 use std::time::Duration;
 
 use amzpay_types::{
-    ApiErrorCode, ChargeId, ChargePermissionId, ChargePermissionType, ChargeState, CheckoutSession,
-    CheckoutSessionId, CheckoutSessionState, CompleteCheckoutSessionRequest, Price, ReasonCode,
-    Timestamp,
+    ApiErrorCode, Charge, ChargeId, ChargePermissionId, ChargePermissionType, ChargeState,
+    CheckoutSession, CheckoutSessionId, CheckoutSessionState, CompleteCheckoutSessionRequest,
+    Price, ReasonCode, Timestamp,
 };
 
 use crate::client::Client;
@@ -259,7 +259,9 @@ impl Client {
                 let pending = response.status() == 202;
                 let request_id = response.request_id().map(str::to_owned);
                 let session = response.into_inner();
-                Ok(self.completed(session, pending, false, request_id).await)
+                Ok(self
+                    .completed(session, pending, false, request_id, None)
+                    .await)
             }
             Err(Error::Api(error)) => {
                 let not_completed = |reason: NotCompletedReason, error: ApiError| {
@@ -341,8 +343,11 @@ impl Client {
         };
         match &session.status_details.state {
             CheckoutSessionState::Completed => {
+                let mut charge = None;
                 if let Some(expected) = expected {
-                    if let Some(actual) = self.completed_amount(&session).await {
+                    let (actual, read) = self.completed_amount(&session).await;
+                    charge = read;
+                    if let Some(actual) = actual {
                         if &actual != expected {
                             return not_completed(
                                 NotCompletedReason::CompletedWithDifferentAmount { actual },
@@ -351,7 +356,9 @@ impl Client {
                     }
                 }
                 tracing::info!("the session was already completed; reporting it as completed");
-                Ok(self.completed(session, false, true, request_id).await)
+                Ok(self
+                    .completed(session, false, true, request_id, charge)
+                    .await)
             }
             CheckoutSessionState::Canceled => not_completed(
                 NotCompletedReason::from_cancel_reason(session.status_details.reason_code.clone()),
@@ -367,22 +374,28 @@ impl Client {
     }
 
     /// The amount a completed session was completed for: its `paymentDetails.chargeAmount`, or
-    /// (Amazon stops returning `paymentDetails` after completion) its charge's amount. `None`
-    /// when neither can be read, e.g. a `Confirm` session with no charge.
-    async fn completed_amount(&self, session: &CheckoutSession) -> Option<Price> {
+    /// (Amazon stops returning `paymentDetails` after completion) its charge's amount, with the
+    /// charge when it was read. `None` when neither can be read, e.g. a `Confirm` session with
+    /// no charge.
+    async fn completed_amount(&self, session: &CheckoutSession) -> (Option<Price>, Option<Charge>) {
         if let Some(amount) = session
             .payment_details
             .as_ref()
             .and_then(|d| d.charge_amount.clone())
         {
-            return Some(amount);
+            return (Some(amount), None);
         }
-        let charge_id = session.charge_id.as_ref()?;
+        let Some(charge_id) = session.charge_id.as_ref() else {
+            return (None, None);
+        };
         match self.get_charge(charge_id).await {
-            Ok(charge) => charge.into_inner().charge_amount,
+            Ok(charge) => {
+                let charge = charge.into_inner();
+                (charge.charge_amount.clone(), Some(charge))
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the charge to check the completed amount");
-                None
+                (None, None)
             }
         }
     }
@@ -393,16 +406,20 @@ impl Client {
         status_202: bool,
         recovered: bool,
         request_id: Option<String>,
+        already_read: Option<Charge>,
     ) -> CompletionOutcome {
         let charge = match &session.charge_id {
             None => None,
             Some(id) => {
-                let state = match self.get_charge(id).await {
-                    Ok(charge) => Some(charge.into_inner().status_details.state),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not read the charge after completion");
-                        None
-                    }
+                let state = match already_read {
+                    Some(charge) if &charge.charge_id == id => Some(charge.status_details.state),
+                    _ => match self.get_charge(id).await {
+                        Ok(charge) => Some(charge.into_inner().status_details.state),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not read the charge after completion");
+                            None
+                        }
+                    },
                 };
                 Some(CompletedCharge {
                     charge_id: id.clone(),

@@ -33,6 +33,7 @@ pub struct RetryPolicy {
     base_delay: Duration,
     max_delay: Duration,
     max_retry_after: Duration,
+    budget: u32,
 }
 
 impl Default for RetryPolicy {
@@ -42,9 +43,20 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),
+            budget: DEFAULT_RETRY_BUDGET,
         }
     }
 }
+
+/// The default size of a client's retry budget, in tokens.
+pub const DEFAULT_RETRY_BUDGET: u32 = 500;
+/// What a retry after an error status or a refused connection costs.
+pub const RETRY_COST: u32 = 5;
+/// What a retry after a timeout or broken connection costs: those are slower and likelier to mean
+/// an overloaded server.
+pub const TIMEOUT_RETRY_COST: u32 = 10;
+/// What a successful answer gives back.
+pub const SUCCESS_REFUND: u32 = 1;
 
 /// What went wrong with one attempt, as far as the retry decision cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +121,18 @@ impl RetryPolicy {
     pub fn with_max_retry_after(mut self, delay: Duration) -> Self {
         self.max_retry_after = delay;
         self
+    }
+
+    /// Sets the size of the client-wide retry budget (a token bucket that stops retry storms
+    /// when most calls fail; see [`RetryBudget`]). `0` disables retries of every call.
+    pub fn with_retry_budget(mut self, tokens: u32) -> Self {
+        self.budget = tokens;
+        self
+    }
+
+    /// The size of the client-wide retry budget.
+    pub fn retry_budget(&self) -> u32 {
+        self.budget
     }
 
     /// The maximum number of attempts, the first included.
@@ -190,6 +214,67 @@ impl RetryPolicy {
         };
         let half = ceiling / 2;
         half + half.mul_f64(jitter)
+    }
+}
+
+/// A token bucket shared by every call of one client, so that when Amazon Pay (or the network)
+/// is failing most calls, the client stops multiplying the load with retries.
+///
+/// Each retry takes [`RETRY_COST`] tokens ([`TIMEOUT_RETRY_COST`] after a timeout or broken
+/// connection); each success gives [`SUCCESS_REFUND`] back, up to the capacity. With no tokens
+/// left, failures are reported without retrying until successes refill the bucket.
+///
+/// ```
+/// use amzpay::retry::{AttemptFailure, RetryBudget};
+/// let budget = RetryBudget::new(12);
+/// assert!(budget.try_acquire(&AttemptFailure::Status(503)));       // 12 -> 7
+/// assert!(budget.try_acquire(&AttemptFailure::Status(503)));       // 7 -> 2
+/// assert!(!budget.try_acquire(&AttemptFailure::OutcomeUnknown));   // needs 10
+/// budget.record_success();                                         // 2 -> 3
+/// assert_eq!(budget.available(), 3);
+/// ```
+#[derive(Debug)]
+pub struct RetryBudget {
+    capacity: u32,
+    tokens: std::sync::atomic::AtomicU32,
+}
+
+impl RetryBudget {
+    /// A full bucket of `capacity` tokens.
+    pub fn new(capacity: u32) -> Self {
+        RetryBudget {
+            capacity,
+            tokens: std::sync::atomic::AtomicU32::new(capacity),
+        }
+    }
+
+    /// Takes the cost of retrying after `failure`; `false` (and nothing taken) when the bucket
+    /// holds too few tokens.
+    pub fn try_acquire(&self, failure: &AttemptFailure) -> bool {
+        use std::sync::atomic::Ordering;
+        let cost = match failure {
+            AttemptFailure::OutcomeUnknown => TIMEOUT_RETRY_COST,
+            _ => RETRY_COST,
+        };
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
+            .is_ok()
+    }
+
+    /// Gives back a token for a successful answer.
+    pub fn record_success(&self) {
+        use std::sync::atomic::Ordering;
+        let capacity = self.capacity;
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                (t < capacity).then(|| (t + SUCCESS_REFUND).min(capacity))
+            });
+    }
+
+    /// The tokens left.
+    pub fn available(&self) -> u32 {
+        self.tokens.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 

@@ -336,3 +336,22 @@ async fn a_broken_connection_after_sending_is_outcome_unknown() {
     assert!(!error.to_string().contains("reset"));
     assert!(source.is_some());
 }
+
+#[tokio::test]
+async fn a_spent_retry_budget_stops_retries_until_successes_refill_it() {
+    // A budget of 10 tokens pays for two retries (5 each), shared by every call of the client.
+    let (client, transport) = client_with(
+        config_builder().retry_policy(crate::helpers::fast_retries(4).with_retry_budget(10)),
+    );
+    for _ in 0..3 {
+        transport.respond(503, error_json("ServiceUnavailable"));
+    }
+    transport.respond(503, error_json("ServiceUnavailable"));
+
+    let first = client.get_charge("C1").await.unwrap_err();
+    let second = client.get_charge("C1").await.unwrap_err();
+
+    assert_eq!(first.attempts(), 3, "two retries, then the budget is spent");
+    assert_eq!(second.attempts(), 1, "no retry without budget");
+    assert_eq!(transport.requests().len(), 4);
+}
