@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -26,8 +27,13 @@ use crate::canonical::is_header_name;
 /// assert_eq!(header.to_string(), text);
 /// # Ok::<(), amzpay_signing::ParseAuthorizationError>(())
 /// ```
+///
+/// Cloning is cheap (the parts are shared), so diagnostics can keep a copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthorizationHeader {
+pub struct AuthorizationHeader(Arc<Parts>);
+
+#[derive(Debug, PartialEq, Eq)]
+struct Parts {
     algorithm: Algorithm,
     public_key_id: String,
     /// Lower-case, unique, in the order declared.
@@ -71,12 +77,12 @@ impl AuthorizationHeader {
         if signature.is_empty() {
             return Err(malformed("Signature is empty".into()));
         }
-        Ok(AuthorizationHeader {
+        Ok(AuthorizationHeader(Arc::new(Parts {
             algorithm,
             public_key_id: public_key_id.to_owned(),
             signed_headers: names,
             signature,
-        })
+        })))
     }
 
     /// Parses a header value. The structure is strict (an algorithm name, then exactly the three
@@ -152,32 +158,32 @@ impl AuthorizationHeader {
 
     /// The signature algorithm.
     pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
+        self.0.algorithm
     }
 
     /// The public key id (for example `SANDBOX-AFVX7ULWSGBZ5535PCUQOY7B`).
     pub fn public_key_id(&self) -> &str {
-        &self.public_key_id
+        &self.0.public_key_id
     }
 
     /// The declared signed header names, lower-case, in declaration order.
     pub fn signed_headers(&self) -> &[String] {
-        &self.signed_headers
+        &self.0.signed_headers
     }
 
     /// Whether a header (by lower-case name) is declared as signed.
     pub fn is_signed(&self, lowercase_name: &str) -> bool {
-        self.signed_headers.iter().any(|n| n == lowercase_name)
+        self.0.signed_headers.iter().any(|n| n == lowercase_name)
     }
 
     /// The raw signature bytes.
     pub fn signature(&self) -> &[u8] {
-        &self.signature
+        &self.0.signature
     }
 
     /// The signature in standard padded base64, as in the header.
     pub fn signature_base64(&self) -> String {
-        STANDARD.encode(&self.signature)
+        STANDARD.encode(&self.0.signature)
     }
 }
 
@@ -186,9 +192,9 @@ impl fmt::Display for AuthorizationHeader {
         write!(
             f,
             "{} PublicKeyId={}, SignedHeaders=",
-            self.algorithm, self.public_key_id
+            self.0.algorithm, self.0.public_key_id
         )?;
-        for (i, name) in self.signed_headers.iter().enumerate() {
+        for (i, name) in self.0.signed_headers.iter().enumerate() {
             if i > 0 {
                 f.write_str(";")?;
             }

@@ -13,7 +13,7 @@
 //! signing and verification build the [`CanonicalRequest`] through this module, so the two sides
 //! cannot drift apart.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
 use sha2::{Digest as _, Sha256};
@@ -29,10 +29,21 @@ const QUERY_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
 /// Bytes left alone in a path: the unreserved characters and `/`.
 const PATH_ENCODE: &AsciiSet = &QUERY_ENCODE.remove(b'/');
 
-/// Lowercase hex SHA-256 of some bytes: the last line of a canonical request and of a string to
-/// sign.
+/// Appends the lowercase hex SHA-256 of some bytes: the last line of a canonical request and of a
+/// string to sign.
+pub(crate) fn push_sha256_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in Sha256::digest(bytes) {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+}
+
+/// Lowercase hex SHA-256 of some bytes.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    let mut out = String::with_capacity(64);
+    push_sha256_hex(&mut out, bytes);
+    out
 }
 
 /// The path line of a canonical request.
@@ -287,24 +298,25 @@ impl CanonicalHeaders {
 
     /// Builds from pairs whose names are already lower-case and valid; values are cleaned per
     /// `form`. Entries with the same name are joined in their given order.
-    pub(crate) fn from_lowercase<V: AsRef<str>>(
-        mut pairs: Vec<(String, V)>,
+    pub(crate) fn from_lowercase<N: AsRef<str>, V: AsRef<str>>(
+        mut pairs: Vec<(N, V)>,
         form: ValueForm,
     ) -> Self {
         // A stable sort keeps repeated names in the order given, which is the order their values
         // are joined in.
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
         let mut entries: Vec<(String, String)> = Vec::with_capacity(pairs.len());
-        for (name, value) in pairs {
+        for (name, value) in &pairs {
+            let (name, value) = (name.as_ref(), value.as_ref());
             match entries.last_mut() {
-                Some((last, joined)) if *last == name => {
+                Some((last, joined)) if last == name => {
                     joined.push(',');
-                    clean_value(value.as_ref(), form, joined);
+                    clean_value(value, form, joined);
                 }
                 _ => {
-                    let mut cleaned = String::with_capacity(value.as_ref().len());
-                    clean_value(value.as_ref(), form, &mut cleaned);
-                    entries.push((name, cleaned));
+                    let mut cleaned = String::with_capacity(value.len());
+                    clean_value(value, form, &mut cleaned);
+                    entries.push((name.to_owned(), cleaned));
                 }
             }
         }
@@ -400,15 +412,28 @@ impl CanonicalRequest {
         body: &[u8],
     ) -> Self {
         let signed_headers = headers.signed_headers();
+        let header_lines: usize = headers
+            .entries
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 2)
+            .sum();
         let mut text = String::with_capacity(
-            method.len() + uri.0.len() + query.0.len() + 2 * signed_headers.len() + 160,
+            method.len() + uri.0.len() + query.0.len() + header_lines + signed_headers.len() + 70,
         );
-        // Writing to a String cannot fail.
-        let _ = write!(
-            text,
-            "{method}\n{uri}\n{query}\n{headers}\n{signed_headers}\n{body}",
-            body = sha256_hex(body)
-        );
+        for line in [method, &uri.0, &query.0] {
+            text.push_str(line);
+            text.push('\n');
+        }
+        for (name, value) in &headers.entries {
+            text.push_str(name);
+            text.push(':');
+            text.push_str(value);
+            text.push('\n');
+        }
+        text.push('\n');
+        text.push_str(&signed_headers);
+        text.push('\n');
+        push_sha256_hex(&mut text, body);
         CanonicalRequest {
             text,
             signed_headers,
@@ -418,6 +443,11 @@ impl CanonicalRequest {
     /// The canonical request text.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The text and the `SignedHeaders` line, without copying.
+    pub(crate) fn into_parts(self) -> (String, String) {
+        (self.text, self.signed_headers)
     }
 
     /// The `SignedHeaders` line (names joined with `;`).
@@ -448,7 +478,12 @@ impl fmt::Display for CanonicalRequest {
 /// );
 /// ```
 pub fn string_to_sign(algorithm: Algorithm, text: &str) -> String {
-    format!("{}\n{}", algorithm.as_str(), sha256_hex(text.as_bytes()))
+    let name = algorithm.as_str();
+    let mut out = String::with_capacity(name.len() + 65);
+    out.push_str(name);
+    out.push('\n');
+    push_sha256_hex(&mut out, text.as_bytes());
+    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,11 @@
 
 use std::fmt;
 
+use std::sync::OnceLock;
+
 use crate::algorithm::Algorithm;
+use crate::authorization::AuthorizationHeader;
+use crate::canonical::CanonicalRequest;
 
 /// The intermediate values of one signing or verification: compare two of them (the client's and
 /// the server's) to see why a signature does not match.
@@ -19,35 +23,42 @@ use crate::algorithm::Algorithm;
 ///   |
 ///   ...
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Diagnostics {
-    algorithm: Algorithm,
     canonical_request: String,
-    string_to_sign: String,
     signed_headers: String,
-    authorization: String,
+    string_to_sign: String,
+    header: AuthorizationHeader,
+    /// The header's text, rendered on first use: a verification that succeeds never needs it.
+    authorization: OnceLock<String>,
 }
 
 impl Diagnostics {
+    /// Records a signing or verification; `authorization` is the header's text when the caller
+    /// already has it.
     pub(crate) fn new(
-        algorithm: Algorithm,
-        canonical_request: String,
+        canonical: CanonicalRequest,
         string_to_sign: String,
-        signed_headers: String,
-        authorization: String,
+        header: AuthorizationHeader,
+        authorization: Option<String>,
     ) -> Self {
+        let (canonical_request, signed_headers) = canonical.into_parts();
+        let text = OnceLock::new();
+        if let Some(authorization) = authorization {
+            let _ = text.set(authorization);
+        }
         Diagnostics {
-            algorithm,
             canonical_request,
-            string_to_sign,
             signed_headers,
-            authorization,
+            string_to_sign,
+            header,
+            authorization: text,
         }
     }
 
     /// The algorithm used.
     pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
+        self.header.algorithm()
     }
 
     /// The canonical request, exactly as hashed.
@@ -67,9 +78,25 @@ impl Diagnostics {
 
     /// The `authorization` header value (made, or as received).
     pub fn authorization(&self) -> &str {
-        &self.authorization
+        self.authorization.get_or_init(|| self.header.to_string())
+    }
+
+    /// The parsed `authorization` header.
+    pub fn authorization_header(&self) -> &AuthorizationHeader {
+        &self.header
     }
 }
+
+impl PartialEq for Diagnostics {
+    fn eq(&self, other: &Self) -> bool {
+        // The authorization text is derived from the header, so it needs no comparison.
+        self.canonical_request == other.canonical_request
+            && self.string_to_sign == other.string_to_sign
+            && self.header == other.header
+    }
+}
+
+impl Eq for Diagnostics {}
 
 fn write_block(f: &mut fmt::Formatter<'_>, label: &str, text: &str) -> fmt::Result {
     writeln!(f, "{label}:")?;
@@ -85,10 +112,10 @@ fn write_block(f: &mut fmt::Formatter<'_>, label: &str, text: &str) -> fmt::Resu
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "algorithm: {}", self.algorithm)?;
+        writeln!(f, "algorithm: {}", self.algorithm())?;
         writeln!(f, "signed headers: {}", self.signed_headers)?;
         write_block(f, "canonical request", &self.canonical_request)?;
         write_block(f, "string to sign", &self.string_to_sign)?;
-        write!(f, "authorization: {}", self.authorization)
+        write!(f, "authorization: {}", self.authorization())
     }
 }

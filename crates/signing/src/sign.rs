@@ -226,17 +226,15 @@ pub fn sign(
         .private_key
         .sign_message(algorithm, string_to_sign.as_bytes())
         .map_err(SigningError::crypto)?;
-    let authorization =
+    let header =
         AuthorizationHeader::new(algorithm, params.public_key_id, headers.names(), signature)
-            .map_err(|e| SigningError::new(SigningErrorKind::InvalidPublicKeyId, e.to_string()))?
-            .to_string();
-
+            .map_err(|e| SigningError::new(SigningErrorKind::InvalidPublicKeyId, e.to_string()))?;
+    let authorization = header.to_string();
     let diagnostics = Diagnostics::new(
-        algorithm,
-        canonical.as_str().to_owned(),
+        canonical,
         string_to_sign,
-        canonical.signed_headers().to_owned(),
-        authorization.clone(),
+        header,
+        Some(authorization.clone()),
     );
     Ok(SigningOutput {
         headers: vec![

@@ -173,14 +173,14 @@ pub fn verify(
             RequiredHeaderNotSigned { name },
         ));
     }
-    let mut signed: Vec<(String, Cow<'_, str>)> =
+    let mut signed: Vec<(&str, Cow<'_, str>)> =
         Vec::with_capacity(authorization.signed_headers().len());
     for name in authorization.signed_headers() {
         let before = signed.len();
         signed.extend(
             request
                 .header_values(name)
-                .map(|value| (name.clone(), String::from_utf8_lossy(value))),
+                .map(|value| (name.as_str(), String::from_utf8_lossy(value))),
         );
         if signed.len() == before {
             return Err(VerifyError::MissingSignedHeader(MissingSignedHeader {
@@ -191,7 +191,8 @@ pub fn verify(
     let needs_trimmed_form = signed
         .iter()
         .any(|(_, value)| has_inner_whitespace_run(value));
-    let collapsed = CanonicalHeaders::from_lowercase(signed.clone(), ValueForm::Collapsed);
+    let trimmed_pairs = needs_trimmed_form.then(|| signed.clone());
+    let collapsed = CanonicalHeaders::from_lowercase(signed, ValueForm::Collapsed);
 
     let date_value = collapsed.get(X_AMZ_PAY_DATE).unwrap_or_default();
     let date = parse_amz_date(date_value)
@@ -210,25 +211,19 @@ pub fn verify(
             string_to_sign.as_bytes(),
             authorization.signature(),
         );
-        let diagnostics = Diagnostics::new(
-            algorithm,
-            canonical.as_str().to_owned(),
-            string_to_sign,
-            canonical.signed_headers().to_owned(),
-            authorization.to_string(),
-        );
-        (valid, diagnostics)
+        (
+            valid,
+            Diagnostics::new(canonical, string_to_sign, authorization.clone(), None),
+        )
     };
 
     let (valid, diagnostics) = attempt(&collapsed);
     if valid {
         return Ok(Verified { date, diagnostics });
     }
-    if needs_trimmed_form {
-        let (valid, trimmed_diagnostics) = attempt(&CanonicalHeaders::from_lowercase(
-            signed,
-            ValueForm::Trimmed,
-        ));
+    if let Some(pairs) = trimmed_pairs {
+        let (valid, trimmed_diagnostics) =
+            attempt(&CanonicalHeaders::from_lowercase(pairs, ValueForm::Trimmed));
         if valid {
             return Ok(Verified {
                 date,
