@@ -102,18 +102,18 @@ fn openssl_speed(seconds: u64) -> anyhow::Result<(f64, f64)> {
     })
 }
 
-/// Finds `rsa 2048 bits <sign s> <verify s> <sign/s> <verify/s>` (OpenSSL 1.1 and 3.x; 3.2 and
-/// later add encapsulation columns after these four, which are ignored).
+/// Finds `rsa 2048 bits <sign s>s <verify s>s <sign/s> <verify/s>` (OpenSSL 1.1 and 3.x). Times
+/// end in `s` and rates do not, so the first two bare numbers are sign/s and verify/s even when a
+/// newer OpenSSL adds more columns.
 fn parse_speed(output: &str) -> Option<(f64, f64)> {
     output.lines().find_map(|line| {
         let rest = line.trim().strip_prefix("rsa 2048 bits")?;
-        let numbers: Vec<f64> = rest
+        let mut rates = rest
             .split_whitespace()
-            .map(|field| field.trim_end_matches('s').parse::<f64>())
-            .collect::<Result<_, _>>()
-            .ok()?;
-        match numbers[..] {
-            [_, _, sign, verify, ..] => Some((sign, verify)),
+            .filter(|field| !field.ends_with('s'))
+            .map(str::parse::<f64>);
+        match (rates.next(), rates.next()) {
+            (Some(Ok(sign)), Some(Ok(verify))) => Some((sign, verify)),
             _ => None,
         }
     })
