@@ -11,6 +11,15 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "amzpay", version, about, long_about = None)]
 pub(crate) struct LowArgs {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// A resource's commands with the connection and output flags, which may appear anywhere after
+/// the resource name (they are global below it, and only below it: `amzpay emulator` has flags
+/// of its own).
+#[derive(Debug, Args)]
+pub(crate) struct Resource<C: Subcommand> {
     #[command(flatten)]
     pub(crate) connection: ConnectionArgs,
 
@@ -18,7 +27,7 @@ pub(crate) struct LowArgs {
     pub(crate) output: OutputArgs,
 
     #[command(subcommand)]
-    pub(crate) command: Command,
+    pub(crate) command: C,
 }
 
 /// Where to find credentials and which endpoint to call. Each flag overrides the environment
@@ -95,23 +104,17 @@ pub(crate) enum Command {
     /// Sign a checkout button payload.
     ButtonSignature(ButtonSignatureArgs),
     /// Checkout Session operations.
-    #[command(subcommand)]
-    CheckoutSession(CheckoutSessionCommand),
+    CheckoutSession(Resource<CheckoutSessionCommand>),
     /// Charge Permission operations.
-    #[command(subcommand)]
-    ChargePermission(ChargePermissionCommand),
+    ChargePermission(Resource<ChargePermissionCommand>),
     /// Charge operations.
-    #[command(subcommand)]
-    Charge(ChargeCommand),
+    Charge(Resource<ChargeCommand>),
     /// Refund operations.
-    #[command(subcommand)]
-    Refund(RefundCommand),
+    Refund(Resource<RefundCommand>),
     /// Buyer operations.
-    #[command(subcommand)]
-    Buyer(BuyerCommand),
+    Buyer(Resource<BuyerCommand>),
     /// Delivery Tracker operations.
-    #[command(subcommand)]
-    DeliveryTracker(DeliveryTrackerCommand),
+    DeliveryTracker(Resource<DeliveryTrackerCommand>),
     /// Run and drive the local Amazon Pay emulator.
     Emulator(amzpay_emulator::cli::EmulatorArgs),
 }
@@ -143,6 +146,10 @@ pub(crate) enum KeysCommand {
 /// `amzpay sign ...`
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
     /// HTTP method.
     #[arg(long, default_value = "GET")]
     pub(crate) method: String,
@@ -173,6 +180,10 @@ pub(crate) struct SignArgs {
 /// `amzpay button-signature ...`
 #[derive(Debug, Args)]
 pub(crate) struct ButtonSignatureArgs {
+    #[command(flatten)]
+    pub(crate) connection: ConnectionArgs,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
     /// The payload JSON: a file, or - for stdin. Signed byte for byte as given.
     #[arg(long, value_name = "FILE")]
     pub(crate) payload: String,

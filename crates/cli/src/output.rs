@@ -7,12 +7,21 @@ use std::io::Write;
 use anyhow::Context;
 
 /// Where and how results are printed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Output {
     /// One-line JSON instead of pretty-printed.
     pub(crate) compact: bool,
     /// Print call metadata to stderr.
     pub(crate) verbose: bool,
+}
+
+impl From<&crate::lowargs::OutputArgs> for Output {
+    fn from(args: &crate::lowargs::OutputArgs) -> Self {
+        Output {
+            compact: args.json,
+            verbose: args.verbose,
+        }
+    }
 }
 
 impl Output {

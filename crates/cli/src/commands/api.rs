@@ -19,31 +19,23 @@ use serde::de::DeserializeOwned;
 use super::sign::{read_input, split_pair};
 use crate::lowargs::{
     AmountArgs, BodyArgs, BuyerCommand, CallArgs, ChargeCommand, ChargePermissionCommand,
-    CheckoutSessionCommand, Command, DeliveryTrackerCommand, RefundCommand,
+    CheckoutSessionCommand, DeliveryTrackerCommand, RefundCommand,
 };
 use crate::output::Output;
 use crate::{EXIT_API_ERROR, EXIT_OUTCOME_UNKNOWN, usage};
 
-/// Runs an API command.
-pub(crate) async fn run(
-    command: Command,
+/// Runs `amzpay buyer ...`.
+pub(crate) async fn buyer(
+    command: BuyerCommand,
     client: &Client,
     out: &Output,
 ) -> anyhow::Result<ExitCode> {
-    match command {
-        Command::CheckoutSession(command) => checkout_session(command, client, out).await,
-        Command::ChargePermission(command) => charge_permission(command, client, out).await,
-        Command::Charge(command) => charge(command, client, out).await,
-        Command::Refund(command) => refund(command, client, out).await,
-        Command::Buyer(BuyerCommand::Get { token, call }) => {
-            send(client.get_buyer(token), &call, out).await
-        }
-        Command::DeliveryTracker(command) => delivery_tracker(command, client, out).await,
-        other => unreachable!("not an API command: {other:?}"),
-    }
+    let BuyerCommand::Get { token, call } = command;
+    send(client.get_buyer(token), &call, out).await
 }
 
-async fn checkout_session(
+/// Runs the commands of one resource.
+pub(crate) async fn checkout_session(
     command: CheckoutSessionCommand,
     client: &Client,
     out: &Output,
@@ -106,7 +98,8 @@ async fn checkout_session(
     }
 }
 
-async fn charge_permission(
+/// Runs the commands of one resource.
+pub(crate) async fn charge_permission(
     command: ChargePermissionCommand,
     client: &Client,
     out: &Output,
@@ -144,7 +137,12 @@ async fn charge_permission(
     }
 }
 
-async fn charge(command: ChargeCommand, client: &Client, out: &Output) -> anyhow::Result<ExitCode> {
+/// Runs the commands of one resource.
+pub(crate) async fn charge(
+    command: ChargeCommand,
+    client: &Client,
+    out: &Output,
+) -> anyhow::Result<ExitCode> {
     match command {
         ChargeCommand::Create {
             charge_permission_id,
@@ -214,7 +212,12 @@ async fn charge(command: ChargeCommand, client: &Client, out: &Output) -> anyhow
     }
 }
 
-async fn refund(command: RefundCommand, client: &Client, out: &Output) -> anyhow::Result<ExitCode> {
+/// Runs the commands of one resource.
+pub(crate) async fn refund(
+    command: RefundCommand,
+    client: &Client,
+    out: &Output,
+) -> anyhow::Result<ExitCode> {
     match command {
         RefundCommand::Create {
             charge_id,
@@ -240,7 +243,8 @@ async fn refund(command: RefundCommand, client: &Client, out: &Output) -> anyhow
     }
 }
 
-async fn delivery_tracker(
+/// Runs the commands of one resource.
+pub(crate) async fn delivery_tracker(
     command: DeliveryTrackerCommand,
     client: &Client,
     out: &Output,

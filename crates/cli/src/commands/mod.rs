@@ -6,43 +6,55 @@ mod sign;
 
 use std::process::ExitCode;
 
-use crate::lowargs::{Command, LowArgs};
+use crate::lowargs::{Command, ConnectionArgs, LowArgs};
 use crate::output::Output;
 
 /// Runs the parsed command line.
 pub(crate) async fn run(args: LowArgs) -> anyhow::Result<ExitCode> {
-    let LowArgs {
-        connection,
-        output,
-        command,
-    } = args;
-    let out = Output {
-        compact: output.json,
-        verbose: output.verbose,
-    };
     let env = |name: &str| std::env::var(name).ok();
-    if !matches!(command, Command::Emulator(_)) {
+    if !matches!(args.command, Command::Emulator(_)) {
         init_tracing();
     }
-    match command {
-        Command::Keys(command) => keys::run(command, &out),
-        Command::Sign(args) => sign::run(
-            &args,
-            &crate::settings::signing_config(&connection, &env)?,
-            &out,
-        ),
-        Command::ButtonSignature(args) => sign::button(
-            &args,
-            &crate::settings::signing_config(&connection, &env)?,
-            &out,
-        ),
+    match args.command {
+        Command::Keys(command) => keys::run(command, &Output::default()),
+        Command::Sign(args) => {
+            let config = crate::settings::signing_config(&args.connection, &env)?;
+            sign::run(&args, &config, &Output::from(&args.output))
+        }
+        Command::ButtonSignature(args) => {
+            let config = crate::settings::signing_config(&args.connection, &env)?;
+            sign::button(&args, &config, &Output::from(&args.output))
+        }
         Command::Emulator(args) => amzpay_emulator::cli::run(args).await,
-        api => {
-            let config = crate::settings::config(&connection, &env)?;
-            let client = amzpay::Client::new(config)?;
-            api::run(api, &client, &out).await
+        Command::CheckoutSession(r) => {
+            api::checkout_session(r.command, &client(&r.connection)?, &Output::from(&r.output))
+                .await
+        }
+        Command::ChargePermission(r) => {
+            api::charge_permission(r.command, &client(&r.connection)?, &Output::from(&r.output))
+                .await
+        }
+        Command::Charge(r) => {
+            api::charge(r.command, &client(&r.connection)?, &Output::from(&r.output)).await
+        }
+        Command::Refund(r) => {
+            api::refund(r.command, &client(&r.connection)?, &Output::from(&r.output)).await
+        }
+        Command::Buyer(r) => {
+            api::buyer(r.command, &client(&r.connection)?, &Output::from(&r.output)).await
+        }
+        Command::DeliveryTracker(r) => {
+            api::delivery_tracker(r.command, &client(&r.connection)?, &Output::from(&r.output))
+                .await
         }
     }
+}
+
+/// The API client for the resolved configuration.
+fn client(connection: &ConnectionArgs) -> anyhow::Result<amzpay::Client> {
+    let env = |name: &str| std::env::var(name).ok();
+    let config = crate::settings::config(connection, &env)?;
+    Ok(amzpay::Client::new(config)?)
 }
 
 /// Logs to stderr when `AMZPAY_LOG` holds a filter (e.g. `amzpay=debug`); silent otherwise.

@@ -121,17 +121,25 @@ fn a_named_profile_that_does_not_exist_is_an_error() {
     std::fs::write(&config, "[profile.default]\nregion = \"na\"\n").unwrap();
     let run = sandbox.run(
         &[
+            "charge",
+            "get",
+            "C1",
             "--config",
             s(&config),
             "--profile",
             "shop",
-            "charge",
-            "get",
-            "C1",
         ],
         "",
         &[],
     );
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("has no [profile.shop]"), "{run:?}");
+}
+
+#[test]
+fn the_emulator_subcommand_is_mounted_without_the_api_flags() {
+    let run = Sandbox::new().run(&["emulator", "--help"], "", &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("serve"), "{run:?}");
+    assert!(!run.stdout.contains("--public-key-id"), "{run:?}");
 }
