@@ -1,6 +1,7 @@
 //! The CLI's one integration-test binary: runs the built `amzpay` binary.
 
 mod api;
+mod e2e;
 mod helpers;
 mod keys;
 mod sign;

@@ -1,0 +1,354 @@
+//! End to end: the real `amzpay emulator serve` (HTTPS with its generated CA), driven by the SDK
+//! and by the CLI through a whole checkout.
+//!
+//! Each test starts its own emulator on a free loopback port with a fresh data folder and a fresh
+//! merchant, and stops it when done.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use amzpay::completion::{CompletionOutcome, NotCompletedReason};
+use amzpay::types::{
+    ChargeState, CreateCheckoutSessionRequest, Currency, PaymentDetailsInput, PaymentIntent, Price,
+    UpdateCheckoutSessionRequest, WebCheckoutDetailsInput,
+};
+use amzpay::{Client, Config, Region};
+use serde_json::Value;
+
+use crate::helpers::{Run, Sandbox, s};
+
+/// A running emulator with one merchant.
+struct Emulator {
+    child: Child,
+    sandbox: Sandbox,
+    url: String,
+    ca: PathBuf,
+    merchant: Value,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Emulator {
+    fn start() -> Emulator {
+        let sandbox = Sandbox::new();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let data = sandbox.path("data");
+        let child = Command::new(env!("CARGO_BIN_EXE_amzpay"))
+            .args([
+                "emulator",
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+                s(&data),
+            ])
+            .current_dir(sandbox.dir.path())
+            .env("HOME", sandbox.dir.path())
+            .env_remove("AMZPAY_CA_CERT")
+            .env_remove("AMZPAY_DATA_DIR")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the emulator starts");
+        let url = format!("https://127.0.0.1:{port}");
+        let mut emulator = Emulator {
+            child,
+            sandbox,
+            url,
+            ca: data.join("tls").join("ca.pem"),
+            merchant: Value::Null,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !(emulator.ca.exists() && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()) {
+            assert!(
+                Instant::now() < deadline,
+                "the emulator did not start listening on {port}"
+            );
+            assert!(
+                emulator.child.try_wait().unwrap().is_none(),
+                "the emulator exited early"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let run = emulator.admin(&["merchant", "create", "--json"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        emulator.merchant = serde_json::from_str(&run.stdout).expect("merchant JSON");
+        emulator
+    }
+
+    fn admin_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AMZPAY_EMULATOR_URL", self.url.clone()),
+            (
+                "AMZPAY_DATA_DIR",
+                self.sandbox.path("data").display().to_string(),
+            ),
+        ]
+    }
+
+    /// `amzpay emulator ARGS...`.
+    fn admin(&self, args: &[&str]) -> Run {
+        let mut all = vec!["emulator"];
+        all.extend(args);
+        let env = self.admin_env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.sandbox.run(&all, "", &env)
+    }
+
+    fn field(&self, name: &str) -> String {
+        self.merchant[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("merchant has no {name}"))
+            .to_owned()
+    }
+
+    fn key_file(&self) -> String {
+        self.field("privateKeyPath")
+    }
+
+    /// The merchant's API settings as `AMZPAY_*` variables.
+    fn api_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AMZPAY_PUBLIC_KEY_ID", self.field("publicKeyId")),
+            ("AMZPAY_PRIVATE_KEY_FILE", self.key_file()),
+            ("AMZPAY_REGION", "na".to_owned()),
+            ("AMZPAY_ENDPOINT", self.url.clone()),
+            ("AMZPAY_CA_CERT", self.ca.display().to_string()),
+        ]
+    }
+
+    /// `amzpay ARGS...` as the merchant, with `stdin`.
+    fn cli(&self, args: &[&str], stdin: &str) -> Run {
+        let env = self.api_env();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.sandbox.run(args, stdin, &env)
+    }
+
+    fn client(&self) -> Client {
+        let config = Config::builder()
+            .public_key_id(self.field("publicKeyId"))
+            .private_key_file(self.key_file())
+            .region(Region::Na)
+            .endpoint(&self.url)
+            .unwrap()
+            .ca_cert_file(&self.ca)
+            .build()
+            .unwrap();
+        Client::new(config).unwrap()
+    }
+
+    /// Signs the test buyer in with `instrument` and runs the payment step, as a browser would.
+    fn buyer_pays(&self, session_id: &str, instrument: &str) {
+        let run = self.admin(&["buyer", "sign-in", session_id, "--instrument", instrument]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let run = self.admin(&["buyer", "pay", session_id]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            run.stdout
+                .contains(&format!("amazonCheckoutSessionId={session_id}")),
+            "{run:?}"
+        );
+    }
+}
+
+fn usd(amount: &str) -> Price {
+    Price::parse(amount, Currency::Usd).unwrap()
+}
+
+/// Creates a session and sets its amount and result URL, as the review page does.
+async fn session_ready_for_payment(emulator: &Emulator, client: &Client) -> String {
+    let session = client
+        .create_checkout_session(&CreateCheckoutSessionRequest {
+            web_checkout_details: WebCheckoutDetailsInput {
+                checkout_review_return_url: Some("https://shop.example/review".into()),
+                ..Default::default()
+            },
+            store_id: emulator.field("storeId").into(),
+            ..Default::default()
+        })
+        .await
+        .expect("create checkout session");
+    assert_eq!(session.status(), 201);
+    let id = session.checkout_session_id.to_string();
+    client
+        .update_checkout_session(
+            &id,
+            &UpdateCheckoutSessionRequest {
+                web_checkout_details: Some(WebCheckoutDetailsInput {
+                    checkout_result_return_url: Some("https://shop.example/result".into()),
+                    ..Default::default()
+                }),
+                payment_details: Some(PaymentDetailsInput {
+                    payment_intent: Some(PaymentIntent::AuthorizeWithCapture),
+                    charge_amount: Some(usd("14.00")),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("update checkout session");
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sdk_completes_a_checkout_against_the_emulator_and_a_repeat_is_recovered() {
+    // Arrange
+    let emulator = Emulator::start();
+    let client = emulator.client();
+    let id = session_ready_for_payment(&emulator, &client).await;
+    emulator.buyer_pays(&id, "1111");
+
+    // Act
+    let first = client
+        .complete_checkout(&id, usd("14"), None)
+        .await
+        .expect("complete");
+    // A merchant whose first answer was lost calls again: the session is already completed.
+    let second = client
+        .complete_checkout(&id, usd("14.00"), None)
+        .await
+        .expect("complete again");
+
+    // Assert
+    let CompletionOutcome::Completed(done) = first else {
+        panic!("not completed: {first:?}")
+    };
+    assert!(!done.recovered);
+    let charge = done
+        .charge
+        .clone()
+        .expect("AuthorizeWithCapture creates a charge");
+    assert_eq!(charge.state, Some(ChargeState::Captured));
+    assert!(done.retention.must_persist_buyer_data());
+    let CompletionOutcome::Completed(again) = second else {
+        panic!("not completed: {second:?}")
+    };
+    assert!(again.recovered);
+    assert_eq!(again.charge_permission_id, done.charge_permission_id);
+    assert_eq!(
+        again.charge.map(|c| c.charge_id),
+        Some(charge.charge_id.clone())
+    );
+    let permission = client
+        .get_charge_permission(&done.charge_permission_id)
+        .await
+        .expect("get permission");
+    assert_eq!(permission.charge_permission_id, done.charge_permission_id);
+    let fetched = client
+        .get_charge(&charge.charge_id)
+        .await
+        .expect("get charge");
+    assert_eq!(fetched.charge_amount, Some(usd("14.00")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_declined_payment_is_not_completed_with_the_buyer_message() {
+    let emulator = Emulator::start();
+    let client = emulator.client();
+    let id = session_ready_for_payment(&emulator, &client).await;
+    emulator.buyer_pays(&id, "declined");
+
+    let outcome = client
+        .complete_checkout(&id, usd("14.00"), None)
+        .await
+        .expect("an outcome");
+
+    let CompletionOutcome::NotCompleted(failed) = outcome else {
+        panic!("completed: {outcome:?}")
+    };
+    assert_eq!(failed.reason, NotCompletedReason::Declined);
+    assert_eq!(
+        failed.buyer_message,
+        amzpay::completion::PAYMENT_NOT_SUCCESSFUL
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_amount_is_an_amount_mismatch() {
+    let emulator = Emulator::start();
+    let client = emulator.client();
+    let id = session_ready_for_payment(&emulator, &client).await;
+    emulator.buyer_pays(&id, "1111");
+
+    let outcome = client
+        .complete_checkout(&id, usd("15.00"), None)
+        .await
+        .expect("an outcome");
+
+    let CompletionOutcome::NotCompleted(failed) = outcome else {
+        panic!("completed: {outcome:?}")
+    };
+    assert_eq!(failed.reason, NotCompletedReason::AmountMismatch);
+}
+
+#[test]
+fn the_cli_drives_a_checkout_against_the_emulator() {
+    let emulator = Emulator::start();
+    let create = serde_json::json!({
+        "webCheckoutDetails": {"checkoutReviewReturnUrl": "https://shop.example/review", "checkoutResultReturnUrl": "https://shop.example/result"},
+        "storeId": emulator.field("storeId"),
+        "paymentDetails": {"paymentIntent": "AuthorizeWithCapture", "chargeAmount": {"amount": "14.00", "currencyCode": "USD"}}
+    });
+
+    let run = emulator.cli(
+        &["checkout-session", "create", "--body", "-", "--json"],
+        &create.to_string(),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let session: Value = serde_json::from_str(&run.stdout).unwrap();
+    let id = session["checkoutSessionId"].as_str().unwrap().to_owned();
+    emulator.buyer_pays(&id, "1111");
+
+    let run = emulator.cli(
+        &[
+            "checkout-session",
+            "complete",
+            &id,
+            "--amount",
+            "14",
+            "--currency",
+            "USD",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let completed: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(completed["statusDetails"]["state"], "Completed");
+    let charge_id = completed["chargeId"].as_str().unwrap().to_owned();
+
+    let run = emulator.cli(&["charge", "get", &charge_id, "--json"], "");
+    assert_eq!(run.code, 0, "{run:?}");
+    let charge: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(charge["statusDetails"]["state"], "Captured");
+
+    // A second Complete is an API error: exit code 3 and the error document on stdout.
+    let run = emulator.cli(
+        &[
+            "checkout-session",
+            "complete",
+            &id,
+            "--amount",
+            "14",
+            "--currency",
+            "USD",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    let error: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(error["reasonCode"], "InvalidCheckoutSessionStatus");
+}
