@@ -29,7 +29,9 @@
 //!   (`tests/store`), not compile-time macros, so no database is needed to build.
 //! - **Errors**: no driver error escapes; everything is a [`StoreError`].
 
+mod connect;
 mod doc;
+pub mod postgres;
 pub mod sqlite;
 
 use std::fmt;
@@ -39,6 +41,8 @@ use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId};
 use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey};
 use amzpay_emulator_core::{Timestamp, VirtualClock};
 
+pub use connect::{ConnectOptions, connect};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// Why a storage operation failed.
@@ -56,6 +60,17 @@ pub enum StoreError {
     /// The database failed or is unreachable.
     #[error("database error: {message}")]
     Database {
+        /// What was being done.
+        message: String,
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The database is unreachable, the connection broke, or the server is overloaded: the
+    /// same operation may succeed later (answer a retryable 5xx). A write that failed this way
+    /// is committed entirely or not at all; a retry with its idempotency key answers either way.
+    #[error("database unavailable: {message}")]
+    Unavailable {
         /// What was being done.
         message: String,
         /// The driver's error.
@@ -222,6 +237,10 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         kind: ObjectKind,
         id: &str,
     ) -> Result<Option<Checkout>, StoreError>;
+
+    /// The owner of object `id` of kind `kind`, whoever it is (admin API and hosted pages,
+    /// which act for the buyer and carry no merchant credentials).
+    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError>;
 
     /// Runs one write (see [`Mutation`]); returns after the commit.
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError>;

@@ -521,6 +521,23 @@ impl Store for SqliteStore {
         row.map(|r| doc::decode(r.get::<&str, _>(0))).transpose()
     }
 
+    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
+        let row = sqlx::query(
+            "SELECT c.merchant_id, c.environment FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id WHERE o.object_id = ? AND o.kind = ?",
+        )
+        .bind(id)
+        .bind(kind.as_str())
+        .fetch_optional(&self.reads)
+        .await
+        .map_err(StoreError::db("locating an object"))?;
+        let Some(row) = row else { return Ok(None) };
+        let bad = || StoreError::Corrupt("bad tenant of a checkout".into());
+        Ok(Some(Tenant {
+            merchant_id: MerchantId::parse(row.get(0)).ok_or_else(bad)?,
+            environment: Environment::parse(row.get(1)).ok_or_else(bad)?,
+        }))
+    }
+
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.writer

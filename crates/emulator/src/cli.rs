@@ -101,7 +101,11 @@ pub struct ServeArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientArgs {
     /// The emulator's base URL.
-    #[arg(long, env = "AMZPAY_EMULATOR_URL", default_value = "https://127.0.0.1:8443")]
+    #[arg(
+        long,
+        env = "AMZPAY_EMULATOR_URL",
+        default_value = "https://127.0.0.1:8443"
+    )]
     pub url: String,
     /// The data directory of the emulator (for its admin token and CA certificate).
     #[arg(long, env = "AMZPAY_DATA_DIR", default_value = ".amzpay")]
@@ -270,14 +274,25 @@ async fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let app = Application::build(config).await?;
     println!("amzpay emulator listening on {}", app.base_url());
     if let Some(ca) = app.ca_path() {
-        println!("TLS certificate authority: {} (trust it, e.g. NODE_EXTRA_CA_CERTS)", ca.display());
+        println!(
+            "TLS certificate authority: {} (trust it, e.g. NODE_EXTRA_CA_CERTS)",
+            ca.display()
+        );
     }
     if app.admin_token_generated() {
-        println!("admin token (generated, saved in {}): {}", admin_token_path(&a.data_dir).display(), app.admin_token());
+        println!(
+            "admin token (generated, saved in {}): {}",
+            admin_token_path(&a.data_dir).display(),
+            app.admin_token()
+        );
     } else {
-        println!("admin token: from the flag, environment or {}", admin_token_path(&a.data_dir).display());
+        println!(
+            "admin token: from the flag, environment or {}",
+            admin_token_path(&a.data_dir).display()
+        );
     }
-    app.run_until_stopped(crate::startup::shutdown_signal()).await?;
+    app.run_until_stopped(crate::startup::shutdown_signal())
+        .await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -295,13 +310,21 @@ impl Admin {
             None => {
                 let path = admin_token_path(&c.data_dir);
                 std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading the admin token from {} (or pass --admin-token)", path.display()))?
+                    .with_context(|| {
+                        format!(
+                            "reading the admin token from {} (or pass --admin-token)",
+                            path.display()
+                        )
+                    })?
                     .trim()
                     .to_owned()
             }
         };
         let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(60));
-        let ca = c.ca_cert.clone().or_else(|| Some(ca_path(&c.data_dir)).filter(|p| p.exists()));
+        let ca = c
+            .ca_cert
+            .clone()
+            .or_else(|| Some(ca_path(&c.data_dir)).filter(|p| p.exists()));
         if let Some(ca) = ca {
             let pem = std::fs::read(&ca).with_context(|| format!("reading {}", ca.display()))?;
             builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem)?);
@@ -335,16 +358,27 @@ impl Admin {
         if !status.is_success() {
             anyhow::bail!("the emulator answered {status}: {text}");
         }
-        serde_json::from_str(&text).with_context(|| format!("reading the emulator's answer: {text}"))
+        serde_json::from_str(&text)
+            .with_context(|| format!("reading the emulator's answer: {text}"))
     }
 }
 
 async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
     match c {
-        MerchantCommand::Create { region, environment, public_key, legacy_key_id, json, client } => {
+        MerchantCommand::Create {
+            region,
+            environment,
+            public_key,
+            legacy_key_id,
+            json,
+            client,
+        } => {
             let admin = Admin::new(&client)?;
             let public_key_pem = match &public_key {
-                Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?),
+                Some(p) => Some(
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                ),
                 None => None,
             };
             let body = CreateMerchant {
@@ -354,16 +388,25 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
                 legacy_key_id: legacy_key_id.then_some(true),
             };
             let created: MerchantCreated = admin
-                .call(reqwest::Method::POST, "/__admin/merchants", Some(serde_json::to_value(&body)?))
+                .call(
+                    reqwest::Method::POST,
+                    "/__admin/merchants",
+                    Some(serde_json::to_value(&body)?),
+                )
                 .await?;
             let key_path = match &created.private_key_pem {
-                Some(pem) => Some(save_private_key(&client.data_dir, &created.public_key_id, pem)?),
+                Some(pem) => Some(save_private_key(
+                    &client.data_dir,
+                    &created.public_key_id,
+                    pem,
+                )?),
                 None => None,
             };
             if json {
                 let mut v = serde_json::to_value(&created)?;
                 v["privateKeyPem"] = serde_json::Value::Null;
-                v["privateKeyPath"] = serde_json::json!(key_path.as_ref().map(|p| p.display().to_string()));
+                v["privateKeyPath"] =
+                    serde_json::json!(key_path.as_ref().map(|p| p.display().to_string()));
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!("merchantId:  {}", created.merchant_id);
@@ -372,16 +415,23 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
                 println!("region:      {}", created.region);
                 match key_path {
                     Some(p) => println!("privateKey:  {}", p.display()),
-                    None => println!("privateKey:  (yours; the uploaded public key was registered)"),
+                    None => {
+                        println!("privateKey:  (yours; the uploaded public key was registered)")
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         MerchantCommand::List { client } => {
             let admin = Admin::new(&client)?;
-            let all: Vec<MerchantInfo> = admin.call(reqwest::Method::GET, "/__admin/merchants", None).await?;
+            let all: Vec<MerchantInfo> = admin
+                .call(reqwest::Method::GET, "/__admin/merchants", None)
+                .await?;
             for m in all {
-                println!("{}  {}  {}  {}  now {}", m.merchant_id, m.region, m.environment, m.store_id, m.clock.now);
+                println!(
+                    "{}  {}  {}  {}  now {}",
+                    m.merchant_id, m.region, m.environment, m.store_id, m.clock.now
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -398,9 +448,16 @@ fn save_private_key(data_dir: &Path, key_id: &str, pem: &str) -> anyhow::Result<
 
 fn print_clock(c: &ClockInfo) {
     println!("merchantId: {}", c.merchant_id);
-    println!("now:        {}{}", c.now, if c.frozen { " (frozen)" } else { "" });
+    println!(
+        "now:        {}{}",
+        c.now,
+        if c.frozen { " (frozen)" } else { "" }
+    );
     if c.applied_timers > 0 {
-        println!("applied:    {} checkout(s) had due timers applied", c.applied_timers);
+        println!(
+            "applied:    {} checkout(s) had due timers applied",
+            c.applied_timers
+        );
     }
 }
 
@@ -408,11 +465,22 @@ async fn clock(c: ClockCommand) -> anyhow::Result<ExitCode> {
     let info: ClockInfo = match c {
         ClockCommand::Get { merchant, client } => {
             Admin::new(&client)?
-                .call(reqwest::Method::GET, &format!("/__admin/merchants/{merchant}/clock"), None)
+                .call(
+                    reqwest::Method::GET,
+                    &format!("/__admin/merchants/{merchant}/clock"),
+                    None,
+                )
                 .await?
         }
-        ClockCommand::Advance { merchant, duration, client } => {
-            let body = AdvanceClock { seconds: None, duration: Some(duration) };
+        ClockCommand::Advance {
+            merchant,
+            duration,
+            client,
+        } => {
+            let body = AdvanceClock {
+                seconds: None,
+                duration: Some(duration),
+            };
             Admin::new(&client)?
                 .call(
                     reqwest::Method::POST,
@@ -421,8 +489,16 @@ async fn clock(c: ClockCommand) -> anyhow::Result<ExitCode> {
                 )
                 .await?
         }
-        ClockCommand::Set { merchant, now, frozen, client } => {
-            let body = SetClock { now, frozen: Some(frozen) };
+        ClockCommand::Set {
+            merchant,
+            now,
+            frozen,
+            client,
+        } => {
+            let body = SetClock {
+                now,
+                frozen: Some(frozen),
+            };
             Admin::new(&client)?
                 .call(
                     reqwest::Method::PUT,
@@ -438,15 +514,35 @@ async fn clock(c: ClockCommand) -> anyhow::Result<ExitCode> {
 
 async fn buyer(c: BuyerCommand) -> anyhow::Result<ExitCode> {
     let (client, session, action, body) = match c {
-        BuyerCommand::SignIn { session_id, instrument, name, email, client } => {
-            let body = SignInBody { name, email, instrument, ..Default::default() };
+        BuyerCommand::SignIn {
+            session_id,
+            instrument,
+            name,
+            email,
+            client,
+        } => {
+            let body = SignInBody {
+                name,
+                email,
+                instrument,
+                ..Default::default()
+            };
             (client, session_id, "sign-in", serde_json::to_value(&body)?)
         }
-        BuyerCommand::Choose { session_id, instrument, client } => {
-            let body = ChooseBody { instrument: Some(instrument), shipping_address: None };
+        BuyerCommand::Choose {
+            session_id,
+            instrument,
+            client,
+        } => {
+            let body = ChooseBody {
+                instrument: Some(instrument),
+                shipping_address: None,
+            };
             (client, session_id, "choose", serde_json::to_value(&body)?)
         }
-        BuyerCommand::Pay { session_id, client } => (client, session_id, "pay", serde_json::json!({})),
+        BuyerCommand::Pay { session_id, client } => {
+            (client, session_id, "pay", serde_json::json!({}))
+        }
         BuyerCommand::Cancel { session_id, client } => {
             (client, session_id, "cancel", serde_json::json!({}))
         }
@@ -459,7 +555,10 @@ async fn buyer(c: BuyerCommand) -> anyhow::Result<ExitCode> {
         )
         .await?;
     match &result.reason_code {
-        Some(r) => eprintln!("session {} is {} ({r})", result.checkout_session_id, result.state),
+        Some(r) => eprintln!(
+            "session {} is {} ({r})",
+            result.checkout_session_id, result.state
+        ),
         None => eprintln!("session {} is {}", result.checkout_session_id, result.state),
     }
     println!("{}", result.redirect_url);

@@ -7,8 +7,8 @@ use amzpay_emulator_core::input::{
 };
 use amzpay_emulator_core::model::{
     Address, BuyerScope, Charge, ChargePermissionType, CheckoutMode, Frequency, FrequencyUnit,
-    MerchantMetadata, OpaqueJson, PaymentIntent, PermissionState, RecurringMetadata,
-    SessionState, WebCheckoutDetails,
+    MerchantMetadata, OpaqueJson, PaymentIntent, PermissionState, RecurringMetadata, SessionState,
+    WebCheckoutDetails,
 };
 use amzpay_emulator_core::{Currency, Money, Timestamp};
 use amzpay_types as wire;
@@ -51,7 +51,13 @@ fn web(w: wire::WebCheckoutDetailsInput) -> R<WebCheckoutDetails> {
         checkout_cancel_url: w.checkout_cancel_url,
         checkout_mode: w
             .checkout_mode
-            .map(|m| known("webCheckoutDetails.checkoutMode", m.as_str(), CheckoutMode::parse))
+            .map(|m| {
+                known(
+                    "webCheckoutDetails.checkoutMode",
+                    m.as_str(),
+                    CheckoutMode::parse,
+                )
+            })
             .transpose()?,
     })
 }
@@ -66,14 +72,26 @@ fn payment(p: wire::PaymentDetailsInput) -> R<PaymentDetailsInput> {
     Ok(PaymentDetailsInput {
         payment_intent: p
             .payment_intent
-            .map(|i| known("paymentDetails.paymentIntent", i.as_str(), PaymentIntent::parse))
+            .map(|i| {
+                known(
+                    "paymentDetails.paymentIntent",
+                    i.as_str(),
+                    PaymentIntent::parse,
+                )
+            })
             .transpose()?,
         can_handle_pending_authorization: p.can_handle_pending_authorization,
         charge_amount: money_opt(&p.charge_amount, "paymentDetails.chargeAmount")?,
         total_order_amount: money_opt(&p.total_order_amount, "paymentDetails.totalOrderAmount")?,
         presentment_currency: p
             .presentment_currency
-            .map(|c| known("paymentDetails.presentmentCurrency", c.as_str(), Currency::parse))
+            .map(|c| {
+                known(
+                    "paymentDetails.presentmentCurrency",
+                    c.as_str(),
+                    Currency::parse,
+                )
+            })
             .transpose()?,
         soft_descriptor: p.soft_descriptor,
         allow_overcharge: p.allow_overcharge,
@@ -172,7 +190,13 @@ pub(crate) fn new_session(r: wire::CreateCheckoutSessionRequest) -> R<NewCheckou
         payment_details: r.payment_details.map(payment).transpose()?,
         charge_permission_type: r
             .charge_permission_type
-            .map(|t| known("chargePermissionType", t.as_str(), ChargePermissionType::parse))
+            .map(|t| {
+                known(
+                    "chargePermissionType",
+                    t.as_str(),
+                    ChargePermissionType::parse,
+                )
+            })
             .transpose()?,
         recurring_metadata: r.recurring_metadata.map(recurring).transpose()?,
         setup_only: r.payment_method_on_file_metadata.and_then(|m| m.setup_only),
@@ -227,7 +251,13 @@ pub(crate) fn session_update(r: wire::UpdateCheckoutSessionRequest) -> R<Session
         provider_reference_id: r.provider_metadata.and_then(|p| p.provider_reference_id),
         charge_permission_type: r
             .charge_permission_type
-            .map(|t| known("chargePermissionType", t.as_str(), ChargePermissionType::parse))
+            .map(|t| {
+                known(
+                    "chargePermissionType",
+                    t.as_str(),
+                    ChargePermissionType::parse,
+                )
+            })
             .transpose()?,
         recurring_metadata: r.recurring_metadata.map(recurring).transpose()?,
     })
@@ -422,7 +452,9 @@ fn cancel_description(r: amzpay_emulator_core::model::SessionCancelReason) -> &'
         C::BuyerCanceled => "The buyer canceled the checkout.",
         C::Declined => "The buyer's payment was declined.",
         C::AmazonCanceled => "Amazon canceled the checkout.",
-        C::Expired => "The Checkout Session expired 24 hours after creation without being completed.",
+        C::Expired => {
+            "The Checkout Session expired 24 hours after creation without being completed."
+        }
     }
 }
 
@@ -452,8 +484,16 @@ pub(crate) fn permission_view(c: &Checkout, now: Timestamp) -> Option<wire::Char
         charge_permission_reference_id: None,
         platform_id: p.platform_id.clone(),
         buyer: p.buyer.as_ref().filter(|_| visible).map(buyer_out),
-        shipping_address: p.shipping_address.as_ref().filter(|_| visible).map(address_out),
-        billing_address: p.billing_address.as_ref().filter(|_| visible).map(address_out),
+        shipping_address: p
+            .shipping_address
+            .as_ref()
+            .filter(|_| visible)
+            .map(address_out),
+        billing_address: p
+            .billing_address
+            .as_ref()
+            .filter(|_| visible)
+            .map(address_out),
         payment_preferences: Some(vec![wire::PaymentPreference {
             payment_descriptor: p.payment_descriptor.clone().filter(|_| visible),
         }]),
@@ -516,8 +556,13 @@ pub(crate) fn charge_view(c: &Checkout, ch: &Charge) -> wire::Charge {
 
 fn charge_reason_description(code: &str) -> String {
     match code {
-        "HardDeclined" => "The authorization was declined; the buyer must choose another payment method.".to_owned(),
-        "ExpiredUnused" => "The authorization expired 30 days after creation without a capture.".to_owned(),
+        "HardDeclined" => {
+            "The authorization was declined; the buyer must choose another payment method."
+                .to_owned()
+        }
+        "ExpiredUnused" => {
+            "The authorization expired 30 days after creation without a capture.".to_owned()
+        }
         other => format!("The charge is {other}."),
     }
 }

@@ -113,7 +113,11 @@ impl Application {
         let store: Arc<dyn Store> = if database_url.starts_with("sqlite:") {
             let mut settings = SqliteSettings::new(database_url);
             settings.full_sync = config.durable;
-            Arc::new(SqliteStore::open(settings).await.context("opening SQLite")?)
+            Arc::new(
+                SqliteStore::open(settings)
+                    .await
+                    .context("opening SQLite")?,
+            )
         } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
             anyhow::bail!("the PostgreSQL backend is not implemented yet; use a sqlite:// URL")
         } else {
@@ -243,7 +247,11 @@ fn load_or_generate_token(dir: &std::path::Path) -> anyhow::Result<(SecretString
             return Ok((SecretString::from(t), false));
         }
     }
-    let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let token = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
     tls::write_private(&path, &token)?;
     Ok((SecretString::from(token), true))
 }
@@ -276,15 +284,15 @@ async fn serve_tls(
         let builder = builder.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
-            {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    tracing::debug!(%peer, error.message = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => return,
-            };
+            let tls =
+                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(e)) => {
+                        tracing::debug!(%peer, error.message = %e, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => return,
+                };
             let conn = builder
                 .serve_connection(TokioIo::new(tls), service)
                 .into_owned();

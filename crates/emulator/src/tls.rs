@@ -44,7 +44,11 @@ pub fn ensure_self_signed(dir: &Path, extra_hosts: &[String]) -> anyhow::Result<
         rcgen::KeyUsagePurpose::DigitalSignature,
     ];
     let ca = ca_params.self_signed(&ca_key)?;
-    let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
     names.extend(extra_hosts.iter().cloned());
     names.dedup();
     let key = rcgen::KeyPair::generate()?;

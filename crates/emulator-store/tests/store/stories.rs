@@ -20,9 +20,9 @@ use amzpay_emulator_store::{
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
+pub(crate) const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
 
-fn rng() -> StdRng {
+pub(crate) fn rng() -> StdRng {
     StdRng::from_entropy()
 }
 
@@ -45,7 +45,7 @@ pub(crate) async fn new_merchant<S: Store>(store: &S) -> Merchant {
     merchant
 }
 
-fn tenant(m: &Merchant) -> Tenant {
+pub(crate) fn tenant(m: &Merchant) -> Tenant {
     Tenant {
         merchant_id: m.merchant_id.clone(),
         environment: m.environment,
@@ -61,7 +61,7 @@ fn context(m: &Merchant) -> MerchantContext {
     }
 }
 
-fn new_checkout(m: &Merchant) -> Checkout {
+pub(crate) fn new_checkout(m: &Merchant) -> Checkout {
     let input = NewCheckoutSession {
         store_id: Some(m.store_id.to_string()),
         web_checkout_details: Some(WebCheckoutDetails {
@@ -81,7 +81,7 @@ fn new_checkout(m: &Merchant) -> Checkout {
         .0
 }
 
-fn completed(c: &Checkout) -> Checkout {
+pub(crate) fn completed(c: &Checkout) -> Checkout {
     let mut r = rng();
     let mut c = c.clone();
     for cmd in [
@@ -99,7 +99,7 @@ fn completed(c: &Checkout) -> Checkout {
     c
 }
 
-fn ok(body: &str) -> StoredResponse {
+pub(crate) fn ok(body: &str) -> StoredResponse {
     StoredResponse {
         status: 200,
         body: body.as_bytes().to_vec(),
@@ -113,7 +113,7 @@ fn write(c: Checkout, body: &'static str) -> Box<dyn FnOnce(Option<Checkout>) ->
     })
 }
 
-async fn insert<S: Store>(store: &S, m: &Merchant, c: &Checkout) {
+pub(crate) async fn insert<S: Store>(store: &S, m: &Merchant, c: &Checkout) {
     let out = store
         .execute(Mutation {
             tenant: tenant(m),
@@ -126,7 +126,7 @@ async fn insert<S: Store>(store: &S, m: &Merchant, c: &Checkout) {
     assert_eq!(out, Outcome::Executed(ok("created")));
 }
 
-fn existing(c: &Checkout) -> Target {
+pub(crate) fn existing(c: &Checkout) -> Target {
     Target::Existing {
         kind: ObjectKind::CheckoutSession,
         id: c.session.id.to_string(),
@@ -202,6 +202,14 @@ pub(crate) async fn a_new_checkout_is_found_by_every_object_id<S: Store>(store: 
         let found = store.checkout(&tenant(&m), kind, &id).await.unwrap();
         assert_eq!(found.as_ref(), Some(&done), "{kind:?} {id}");
     }
+    let permission_id = done.permission.as_ref().unwrap().id.to_string();
+    assert_eq!(
+        store
+            .locate(ObjectKind::ChargePermission, &permission_id)
+            .await
+            .unwrap(),
+        Some(tenant(&m))
+    );
     assert_eq!(
         store
             .count_objects(&m.merchant_id, ObjectKind::ChargePermission)
@@ -266,7 +274,7 @@ pub(crate) async fn checkouts_are_invisible_to_other_tenants<S: Store>(store: &S
     assert!(matches!(out, Outcome::Rejected(r) if r.status == 404));
 }
 
-fn idem(key: &str, fingerprint: &str) -> Option<IdempotencyRequest> {
+pub(crate) fn idem(key: &str, fingerprint: &str) -> Option<IdempotencyRequest> {
     Some(IdempotencyRequest {
         key: key.into(),
         fingerprint: fingerprint.into(),

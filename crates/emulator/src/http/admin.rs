@@ -32,9 +32,15 @@ use crate::worker;
 /// The admin routes, behind the bearer token.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/__admin/merchants", post(create_merchant).get(list_merchants))
+        .route(
+            "/__admin/merchants",
+            post(create_merchant).get(list_merchants),
+        )
         .route("/__admin/merchants/{id}", get(get_merchant))
-        .route("/__admin/merchants/{id}/clock", get(get_clock).put(set_clock))
+        .route(
+            "/__admin/merchants/{id}/clock",
+            get(get_clock).put(set_clock),
+        )
         .route("/__admin/merchants/{id}/clock/advance", post(advance_clock))
         .route("/__admin/checkoutSessions/{id}/sign-in", post(sign_in))
         .route("/__admin/checkoutSessions/{id}/choose", post(choose))
@@ -206,7 +212,7 @@ async fn change_clock(
     state.store().set_clock(&m.merchant_id, clock).await?;
     let applied = worker::run_due(state.store(), real_now(), Some(&m.merchant_id))
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(ApiError::Internal)?;
     let m = Merchant { clock, ..m };
     Ok(Json(clock_info(&m, applied)).into_response())
 }
@@ -220,11 +226,15 @@ async fn advance_clock(
     let req: AdvanceClock = body(&state, request).await?;
     let secs = match (req.seconds, req.duration.as_deref()) {
         (Some(s), None) => s,
-        (None, Some(d)) => parse_duration(d).ok_or_else(|| bad("duration", "use e.g. 90s, 15m, 24h, 30d or 1h30m"))?,
+        (None, Some(d)) => parse_duration(d)
+            .ok_or_else(|| bad("duration", "use e.g. 90s, 15m, 24h, 30d or 1h30m"))?,
         _ => return Err(bad("seconds", "give exactly one of seconds and duration")),
     };
     if secs < 0 {
-        return Err(bad("seconds", "the clock only moves forward; use set to go back"));
+        return Err(bad(
+            "seconds",
+            "the clock only moves forward; use set to go back",
+        ));
     }
     change_clock(&state, m.clone(), m.clock.advanced(secs)).await
 }
@@ -346,7 +356,9 @@ async fn sign_in(
         s.billing_address = a;
     }
     s.instrument = instrument(req.instrument)?;
-    Ok(service::respond(buyer_action(&state, &id, Command::SignIn(s)).await?))
+    Ok(service::respond(
+        buyer_action(&state, &id, Command::SignIn(s)).await?,
+    ))
 }
 
 async fn choose(
@@ -362,23 +374,24 @@ async fn choose(
     Ok(service::respond(buyer_action(&state, &id, command).await?))
 }
 
-async fn pay(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    Ok(service::respond(buyer_action(&state, &id, Command::RunPaymentStep).await?))
+async fn pay(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(service::respond(
+        buyer_action(&state, &id, Command::RunPaymentStep).await?,
+    ))
 }
 
 async fn cancel(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(service::respond(buyer_action(&state, &id, Command::CancelAsBuyer).await?))
+    Ok(service::respond(
+        buyer_action(&state, &id, Command::CancelAsBuyer).await?,
+    ))
 }
 
 async fn run_timers(State(state): State<AppState>) -> Result<Response, ApiError> {
     let applied = worker::run_due(state.store(), real_now(), None)
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(ApiError::Internal)?;
     Ok(Json(TimersRun { applied }).into_response())
 }

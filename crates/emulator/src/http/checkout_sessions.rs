@@ -58,10 +58,16 @@ async fn read(
     signed: Signed,
 ) -> Result<Response, ApiError> {
     let sid = session_id(&id)?;
-    let c = service::read(&state, &signed.tenant, ObjectKind::CheckoutSession, sid.as_str(), signed.now)
-        .await?
-        .filter(|c| c.session_visible(signed.now))
-        .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
+    let c = service::read(
+        &state,
+        &signed.tenant,
+        ObjectKind::CheckoutSession,
+        sid.as_str(),
+        signed.now,
+    )
+    .await?
+    .filter(|c| c.session_visible(signed.now))
+    .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
     let body = to_json(&session_view(&c, &state.settings().public_base_url));
     Ok(service::respond(amzpay_emulator_store::StoredResponse {
         status: 200,
@@ -82,16 +88,22 @@ async fn run(
     let base = state.settings().public_base_url.clone();
     let now: Timestamp = signed.now;
     let id = id.to_owned();
-    service::mutate(state, signed.tenant, target(&sid), idempotency, move |loaded| {
-        let (c, effects) = apply_command(loaded, command, now, WHAT, &id)?;
-        let status = if effects.contains(&Effect::AuthorizationPending) {
-            StatusCode::ACCEPTED
-        } else {
-            StatusCode::OK
-        };
-        let body = to_json(&session_view(&c, &base));
-        Ok((c, Answer::json(status, body)))
-    })
+    service::mutate(
+        state,
+        signed.tenant,
+        target(&sid),
+        idempotency,
+        move |loaded| {
+            let (c, effects) = apply_command(loaded, command, now, WHAT, &id)?;
+            let status = if effects.contains(&Effect::AuthorizationPending) {
+                StatusCode::ACCEPTED
+            } else {
+                StatusCode::OK
+            };
+            let body = to_json(&session_view(&c, &base));
+            Ok((c, Answer::json(status, body)))
+        },
+    )
     .await
 }
 

@@ -87,7 +87,10 @@ pub(crate) struct Signed {
 
 impl Signed {
     /// The idempotency request of this call, or 400 `MissingHeader` when `required` and absent.
-    pub(crate) fn idempotency(&self, required: bool) -> Result<Option<IdempotencyRequest>, ApiError> {
+    pub(crate) fn idempotency(
+        &self,
+        required: bool,
+    ) -> Result<Option<IdempotencyRequest>, ApiError> {
         match &self.idempotency_key {
             Some(key) => Ok(Some(IdempotencyRequest {
                 key: key.clone(),
@@ -130,7 +133,13 @@ fn canonical_json(v: &serde_json::Value) -> String {
             keys.sort();
             let inner: Vec<String> = keys
                 .into_iter()
-                .map(|k| format!("{}:{}", serde_json::Value::from(k.as_str()), canonical_json(&map[k])))
+                .map(|k| {
+                    format!(
+                        "{}:{}",
+                        serde_json::Value::from(k.as_str()),
+                        canonical_json(&map[k])
+                    )
+                })
                 .collect();
             format!("{{{}}}", inner.join(","))
         }
@@ -152,6 +161,20 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], empty_ok: bool) -> Re
             "The request body is empty; a JSON object is required.",
         ));
     }
+    // serde reads a struct from an array too; Amazon's bodies are objects.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::new(
+            Reason::InvalidRequestFormat,
+            "The request body must be a JSON object.",
+        ));
+    }
+    // Syntax first, so a malformed body is InvalidRequestFormat whatever its fields say.
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        return Err(ApiError::new(
+            Reason::InvalidRequestFormat,
+            format!("The request body is not valid JSON: {e}."),
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = match value {
@@ -169,7 +192,10 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], empty_ok: bool) -> Re
 fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     use serde_json::error::Category;
     let inner = e.inner();
-    if matches!(inner.classify(), Category::Syntax | Category::Eof | Category::Io) {
+    if matches!(
+        inner.classify(),
+        Category::Syntax | Category::Eof | Category::Io
+    ) {
         return ApiError::new(
             Reason::InvalidRequestFormat,
             format!("The request body is not valid JSON: {inner}."),
@@ -204,7 +230,10 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     if path.is_empty() || path == "." {
         return ApiError::new(
             Reason::InvalidRequestFormat,
-            format!("The request body must be a JSON object: {}.", strip_position(&msg)),
+            format!(
+                "The request body must be a JSON object: {}.",
+                strip_position(&msg)
+            ),
         );
     }
     ApiError::new(
@@ -250,19 +279,25 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 }
 
 /// Reads the body up to the limit (413 beyond it).
-pub(crate) async fn read_body(request: Request, limit: usize) -> Result<(axum::http::request::Parts, Bytes), ApiError> {
+pub(crate) async fn read_body(
+    request: Request,
+    limit: usize,
+) -> Result<(axum::http::request::Parts, Bytes), ApiError> {
     let too_large = || {
         ApiError::new(
             Reason::RequestEntityTooLarge,
             format!("The request body is larger than {limit} bytes."),
         )
     };
-    let declared = header_str(request.headers(), "content-length").and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        header_str(request.headers(), "content-length").and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large())?;
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())?;
     Ok((parts, bytes))
 }
 
@@ -272,11 +307,15 @@ impl FromRequest<AppState> for Signed {
     async fn from_request(request: Request, state: &AppState) -> Result<Signed, ApiError> {
         let settings = state.settings();
         let (parts, body) = read_body(request, settings.body_limit).await?;
-        let raw = parts.extensions.get::<RawTarget>().cloned().unwrap_or(RawTarget {
-            path: parts.uri.path().to_owned(),
-            query: parts.uri.query().map(str::to_owned),
-            path_environment: None,
-        });
+        let raw = parts
+            .extensions
+            .get::<RawTarget>()
+            .cloned()
+            .unwrap_or(RawTarget {
+                path: parts.uri.path().to_owned(),
+                query: parts.uri.query().map(str::to_owned),
+                path_environment: None,
+            });
         let mut received = ReceivedRequest::new(parts.method.as_str(), &raw.path)
             .query(raw.query.as_deref())
             .body(&body);

@@ -42,5 +42,9 @@ async fn processing(
     }
     let result: BuyerActionResult =
         serde_json::from_slice(&stored.body).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, result.redirect_url)]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, result.redirect_url)],
+    )
+        .into_response())
 }

@@ -32,10 +32,16 @@ async fn get_charge_permission(
 ) -> Result<Response, ApiError> {
     const WHAT: &str = "Charge Permission";
     let pid = ChargePermissionId::parse(&id).ok_or_else(|| ApiError::not_found(WHAT, &id))?;
-    let view = service::read(&state, &signed.tenant, ObjectKind::ChargePermission, pid.as_str(), signed.now)
-        .await?
-        .and_then(|c| permission_view(&c, signed.now))
-        .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
+    let view = service::read(
+        &state,
+        &signed.tenant,
+        ObjectKind::ChargePermission,
+        pid.as_str(),
+        signed.now,
+    )
+    .await?
+    .and_then(|c| permission_view(&c, signed.now))
+    .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
     Ok(ok(to_json(&view)))
 }
 
@@ -46,9 +52,15 @@ async fn get_charge(
 ) -> Result<Response, ApiError> {
     const WHAT: &str = "Charge";
     let cid = ChargeId::parse(&id).ok_or_else(|| ApiError::not_found(WHAT, &id))?;
-    let c = service::read(&state, &signed.tenant, ObjectKind::Charge, cid.as_str(), signed.now)
-        .await?
-        .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
+    let c = service::read(
+        &state,
+        &signed.tenant,
+        ObjectKind::Charge,
+        cid.as_str(),
+        signed.now,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
     let charge = c
         .charges
         .iter()

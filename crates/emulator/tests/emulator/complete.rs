@@ -1,0 +1,506 @@
+//! Complete Checkout Session: every rule of design.md §3, and what it creates.
+
+use amzpay_emulator_core::ObjectKind;
+use amzpay_emulator_core::ids::MerchantId;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn completed(app: &TestApp, m: &Merchant, payment: Value) -> Value {
+    let id = app.ready_session(m, payment.clone()).await;
+    app.pay(&id, "1111").await.expect(200);
+    let mut body = json!({"chargeAmount": payment["chargeAmount"]});
+    if !payment["totalOrderAmount"].is_null() {
+        body["totalOrderAmount"] = payment["totalOrderAmount"].clone();
+    }
+    app.complete(m, &id, body).await.expect(200).clone()
+}
+
+#[tokio::test]
+async fn complete_creates_the_charge_and_permission_each_payment_intent_calls_for() {
+    // (paymentIntent, charge state or none, permission state, permission reason)
+    let cases = [
+        ("Confirm", None, "Chargeable", None),
+        (
+            "Authorize",
+            Some("Authorized"),
+            "NonChargeable",
+            Some("ChargeInProgress"),
+        ),
+        (
+            "AuthorizeWithCapture",
+            Some("Captured"),
+            "Closed",
+            Some("AmazonClosed"),
+        ),
+    ];
+    let app = spawn_app().await;
+    for (intent, charge_state, permission_state, reason) in cases {
+        let m = app.merchant().await;
+        let s = completed(
+            &app,
+            &m,
+            json!({"paymentIntent": intent, "chargeAmount": usd("14.00")}),
+        )
+        .await;
+        assert_eq!(s["statusDetails"]["state"], "Completed", "{intent}");
+        let permission_id = s["chargePermissionId"].as_str().unwrap();
+        assert!(permission_id.starts_with("S01-"), "{permission_id}");
+        let p = app
+            .get(&m, &format!("/v2/chargePermissions/{permission_id}"))
+            .await
+            .expect(200)
+            .clone();
+        assert_eq!(p["statusDetails"]["state"], permission_state, "{intent}");
+        assert_eq!(
+            p["statusDetails"]["reasons"][0]["reasonCode"].as_str(),
+            reason,
+            "{intent}"
+        );
+        assert_eq!(p["chargePermissionType"], "OneTime");
+        assert_eq!(p["limits"]["amountLimit"], usd("14.00"));
+        assert_eq!(p["buyer"]["email"], "buyer@example.com");
+        assert_eq!(p["releaseEnvironment"], "Sandbox");
+        match charge_state {
+            None => assert_eq!(s["chargeId"], Value::Null, "{intent}"),
+            Some(state) => {
+                let charge_id = s["chargeId"].as_str().unwrap();
+                assert!(
+                    charge_id.starts_with(&format!("{permission_id}-C")),
+                    "{charge_id}"
+                );
+                let c = app
+                    .get(&m, &format!("/v2/charges/{charge_id}"))
+                    .await
+                    .expect(200)
+                    .clone();
+                assert_eq!(c["statusDetails"]["state"], state, "{intent}");
+                assert_eq!(c["chargeAmount"], usd("14.00"));
+                assert_eq!(c["chargePermissionId"], permission_id);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_completed_session_no_longer_returns_buyer_addresses_payment_details_or_metadata() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let s = completed(&app, &m, authorize("14.00")).await;
+    for key in [
+        "buyer",
+        "billingAddress",
+        "shippingAddress",
+        "paymentDetails",
+        "merchantMetadata",
+        "expirationTimestamp",
+    ] {
+        assert_eq!(s[key], Value::Null, "{key}");
+    }
+    assert_eq!(s["constraints"], json!([]));
+    assert_eq!(s["statusDetails"]["reasonCode"], Value::Null);
+}
+
+#[tokio::test]
+async fn amounts_compare_numerically_and_by_currency() {
+    let app = spawn_app().await;
+    let cases = [
+        (json!({"amount": "14", "currencyCode": "USD"}), 200, ""),
+        (json!({"amount": 14.0, "currencyCode": "USD"}), 200, ""),
+        (
+            json!({"amount": "14.01", "currencyCode": "USD"}),
+            409,
+            "AmountMismatch",
+        ),
+        (
+            json!({"amount": "14.00", "currencyCode": "EUR"}),
+            409,
+            "AmountMismatch",
+        ),
+        (
+            json!({"amount": "14.001", "currencyCode": "USD"}),
+            400,
+            "InvalidParameterValue",
+        ),
+    ];
+    for (amount, status, reason) in cases {
+        let m = app.merchant().await;
+        let id = app.ready_session(&m, authorize("14.00")).await;
+        app.pay(&id, "1111").await.expect(200);
+        let r = app.complete(&m, &id, json!({"chargeAmount": amount})).await;
+        if status == 200 {
+            r.expect(200);
+        } else {
+            r.expect_error(status, reason);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_eu_merchant_sending_another_currency_gets_amount_mismatch() {
+    let app = spawn_app().await;
+    let m = app.merchant_with(json!({"region": "eu"})).await;
+    let id = app
+        .ready_session(&m, json!({"paymentIntent": "Authorize", "chargeAmount": {"amount": "14.00", "currencyCode": "EUR"}}))
+        .await;
+    app.pay(&id, "1111").await.expect(200);
+    app.complete(
+        &m,
+        &id,
+        json!({"chargeAmount": {"amount": "14.00", "currencyCode": "GBP"}}),
+    )
+    .await
+    .expect_error(409, "AmountMismatch");
+}
+
+#[tokio::test]
+async fn total_order_amount_must_be_repeated_and_equal() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let payment = json!({
+        "paymentIntent": "AuthorizeWithCapture",
+        "chargeAmount": usd("10.00"),
+        "totalOrderAmount": usd("25.00")
+    });
+    let id = app.ready_session(&m, payment).await;
+    app.pay(&id, "1111").await.expect(200);
+    app.complete(&m, &id, json!({"chargeAmount": usd("10.00")}))
+        .await
+        .expect_error(400, "MissingParameterValue");
+    app.complete(
+        &m,
+        &id,
+        json!({"chargeAmount": usd("10.00"), "totalOrderAmount": usd("26.00")}),
+    )
+    .await
+    .expect_error(409, "AmountMismatch");
+    let s = app
+        .complete(
+            &m,
+            &id,
+            json!({"chargeAmount": usd("10.00"), "totalOrderAmount": usd("25")}),
+        )
+        .await
+        .expect(200)
+        .clone();
+    let p = app
+        .get(
+            &m,
+            &format!(
+                "/v2/chargePermissions/{}",
+                s["chargePermissionId"].as_str().unwrap()
+            ),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(p["statusDetails"]["state"], "Chargeable");
+    assert_eq!(
+        p["limits"],
+        json!({"amountLimit": usd("25.00"), "amountBalance": usd("15.00")})
+    );
+}
+
+#[tokio::test]
+async fn an_empty_body_is_refused_when_the_session_has_an_amount() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.ready_session(&m, authorize("14.00")).await;
+    app.pay(&id, "1111").await.expect(200);
+    for body in [&b"{}"[..], &b""[..]] {
+        app.call(
+            &m,
+            Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete")).body(body),
+        )
+        .await
+        .expect_error(400, "MissingParameterValue");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_body_completes_a_recurring_confirm_session_without_amount() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let mut body = session_body(&m, Some(json!({"paymentIntent": "Confirm"})));
+    body["chargePermissionType"] = json!("Recurring");
+    body["recurringMetadata"] =
+        json!({"frequency": {"unit": "Month", "value": "1"}, "amount": usd("9.99")});
+    let s = app.create_session(&m, body).await;
+    assert_eq!(
+        s["constraints"].as_array().unwrap().len(),
+        1,
+        "only BuyerNotAssociated: {s}"
+    );
+    let id = s["checkoutSessionId"].as_str().unwrap();
+    app.pay(id, "1111").await.expect(200);
+    let r = app
+        .call(
+            &m,
+            Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete")),
+        )
+        .await;
+    let s = r.expect(200);
+    assert_eq!(s["chargeId"], Value::Null);
+    assert_eq!(s["chargePermissionType"], "Recurring");
+}
+
+#[tokio::test]
+async fn a_setup_only_payment_method_on_file_session_completes_with_an_empty_body() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let mut body = session_body(&m, Some(json!({"paymentIntent": "Confirm"})));
+    body["chargePermissionType"] = json!("PaymentMethodOnFile");
+    body["paymentMethodOnFileMetadata"] = json!({"setupOnly": true});
+    let id = app.create_session(&m, body).await["checkoutSessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.pay(&id, "1111").await.expect(200);
+    let s = app.complete(&m, &id, json!({})).await.expect(200).clone();
+    let pid = s["chargePermissionId"].as_str().unwrap();
+    assert!(pid.starts_with("BA01-"), "{pid}");
+    assert_eq!(s["chargeId"], Value::Null);
+    let p = app
+        .get(&m, &format!("/v2/chargePermissions/{pid}"))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(p["statusDetails"]["state"], "Chargeable");
+    assert_eq!(p["expirationTimestamp"], Value::Null);
+    assert_eq!(p["chargePermissionType"], "PaymentMethodOnFile");
+}
+
+#[tokio::test]
+async fn complete_before_the_payment_step_is_an_invalid_status() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.ready_session(&m, authorize("14.00")).await;
+    app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
+        .await
+        .expect_error(422, "InvalidCheckoutSessionStatus");
+    app.buyer(&id, "sign-in", json!({})).await.expect(200);
+    app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
+        .await
+        .expect_error(422, "InvalidCheckoutSessionStatus");
+}
+
+#[tokio::test]
+async fn a_second_complete_is_an_invalid_status_unless_it_repeats_the_key() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.ready_session(&m, authorize("14.00")).await;
+    app.pay(&id, "1111").await.expect(200);
+    let path = format!("/v2/checkoutSessions/{id}/complete");
+    let body = json!({"chargeAmount": usd("14.00")});
+    let first = app
+        .call(
+            &m,
+            Call::new("POST", &path)
+                .json(body.clone())
+                .idempotency_key("k1"),
+        )
+        .await;
+    first.expect(200);
+    let replay = app
+        .call(
+            &m,
+            Call::new("POST", &path)
+                .json(body.clone())
+                .idempotency_key("k1"),
+        )
+        .await;
+    replay.expect(200);
+    assert_eq!(replay.raw, first.raw);
+    app.call(
+        &m,
+        Call::new("POST", &path)
+            .json(body.clone())
+            .idempotency_key("k2"),
+    )
+    .await
+    .expect_error(422, "InvalidCheckoutSessionStatus");
+    app.complete(&m, &id, body)
+        .await
+        .expect_error(422, "InvalidCheckoutSessionStatus");
+}
+
+#[tokio::test]
+async fn canceled_and_declined_sessions_answer_checkout_session_canceled() {
+    let app = spawn_app().await;
+    // (how the buyer ends the hosted step, the session's reason code)
+    let cases = [
+        ("3064", "BuyerCanceled"),
+        ("declined", "Declined"),
+        ("cancel-action", "BuyerCanceled"),
+    ];
+    for (how, reason) in cases {
+        let m = app.merchant().await;
+        let id = app.ready_session(&m, authorize("14.00")).await;
+        let r = if how == "cancel-action" {
+            app.buyer(&id, "sign-in", json!({})).await.expect(200);
+            app.buyer(&id, "cancel", json!({})).await
+        } else {
+            app.pay(&id, how).await
+        };
+        assert_eq!(r.expect(200)["reasonCode"], reason, "{how}");
+        app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
+            .await
+            .expect_error(422, "CheckoutSessionCanceled");
+        let s = app
+            .get(&m, &format!("/v2/checkoutSessions/{id}"))
+            .await
+            .expect(200)
+            .clone();
+        assert_eq!(s["statusDetails"]["state"], "Canceled");
+        assert_eq!(s["statusDetails"]["reasonCode"], reason);
+    }
+}
+
+#[tokio::test]
+async fn a_pending_authorization_answers_202_with_a_pending_charge() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app
+        .ready_session(&m, json!({"paymentIntent": "Authorize", "canHandlePendingAuthorization": true, "chargeAmount": usd("14.00")}))
+        .await;
+    app.pay(&id, "pending-then-authorized").await.expect(200);
+    let r = app
+        .complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
+        .await;
+    let s = r.expect(202).clone();
+    assert_eq!(s["statusDetails"]["state"], "Completed");
+    let charge_path = format!("/v2/charges/{}", s["chargeId"].as_str().unwrap());
+    let c = app.get(&m, &charge_path).await.expect(200).clone();
+    assert_eq!(c["statusDetails"]["state"], "AuthorizationInitiated");
+    app.advance_clock(&m, "30s").await;
+    let c = app.get(&m, &charge_path).await.expect(200).clone();
+    assert_eq!(c["statusDetails"]["state"], "Authorized");
+}
+
+#[tokio::test]
+async fn finalize_checks_intent_amount_and_address_then_completes() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.ready_session(&m, authorize("14.00")).await;
+    app.pay(&id, "1111").await.expect(200);
+    let path = format!("/v2/checkoutSessions/{id}/finalize");
+    let address = json!({
+        "name": "Test Buyer", "addressLine1": "410 Terry Ave N", "city": "Seattle",
+        "stateOrRegion": "WA", "postalCode": "98109", "countryCode": "US", "phoneNumber": "800-000-0000"
+    });
+    let base = json!({"paymentIntent": "Authorize", "chargeAmount": usd("14.00"), "shippingAddress": address});
+    let mut wrong_intent = base.clone();
+    wrong_intent["paymentIntent"] = json!("Confirm");
+    app.call(&m, Call::new("POST", &path).json(wrong_intent))
+        .await
+        .expect_error(400, "InvalidParameterValue");
+    let mut no_address = base.clone();
+    no_address
+        .as_object_mut()
+        .unwrap()
+        .remove("shippingAddress");
+    app.call(&m, Call::new("POST", &path).json(no_address))
+        .await
+        .expect_error(400, "MissingParameterValue");
+    let mut wrong_amount = base.clone();
+    wrong_amount["chargeAmount"] = usd("1.00");
+    app.call(&m, Call::new("POST", &path).json(wrong_amount))
+        .await
+        .expect_error(409, "AmountMismatch");
+    let s = app
+        .call(&m, Call::new("POST", &path).json(base))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(s["statusDetails"]["state"], "Completed");
+    assert!(s["chargeId"].is_string());
+}
+
+async fn count(app: &TestApp, m: &Merchant, kind: ObjectKind) -> u64 {
+    app.state
+        .store()
+        .count_objects(&MerchantId::parse(&m.merchant_id).unwrap(), kind)
+        .await
+        .unwrap()
+}
+
+async fn complete_concurrently(app: &TestApp, m: &Merchant, id: &str, same_key: bool) -> Vec<Resp> {
+    let path = format!("/v2/checkoutSessions/{id}/complete");
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let key = if same_key {
+            "one-key".to_owned()
+        } else {
+            format!("key-{i}")
+        };
+        let request = Call::new("POST", &path)
+            .json(json!({"chargeAmount": usd("14.00")}))
+            .idempotency_key(&key)
+            .signed(m);
+        let router = app.router.clone();
+        tasks.push(tokio::spawn(async move {
+            use tower::ServiceExt;
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let raw = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec();
+            Resp {
+                status,
+                headers,
+                body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+                raw,
+            }
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_concurrent_completes_with_one_key_execute_once_and_replay_the_answer() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app
+        .ready_session(
+            &m,
+            json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": usd("14.00")}),
+        )
+        .await;
+    app.pay(&id, "1111").await.expect(200);
+    let answers = complete_concurrently(&app, &m, &id, true).await;
+    let first = &answers[0];
+    for a in &answers {
+        a.expect(200);
+        assert_eq!(a.raw, first.raw, "every caller gets the one answer");
+    }
+    let replays = answers
+        .iter()
+        .filter(|a| a.headers.contains_key("x-amzpay-emulator-replayed"))
+        .count();
+    assert_eq!(replays, 63);
+    assert_eq!(count(&app, &m, ObjectKind::ChargePermission).await, 1);
+    assert_eq!(count(&app, &m, ObjectKind::Charge).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_concurrent_completes_with_distinct_keys_complete_once() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.ready_session(&m, authorize("14.00")).await;
+    app.pay(&id, "1111").await.expect(200);
+    let answers = complete_concurrently(&app, &m, &id, false).await;
+    let ok = answers.iter().filter(|a| a.status == 200).count();
+    let refused = answers
+        .iter()
+        .filter(|a| a.status == 422 && a.reason() == "InvalidCheckoutSessionStatus")
+        .count();
+    assert_eq!((ok, refused), (1, 63));
+    assert_eq!(count(&app, &m, ObjectKind::ChargePermission).await, 1);
+    assert!(count(&app, &m, ObjectKind::Charge).await <= 1);
+}

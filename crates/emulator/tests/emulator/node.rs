@@ -1,0 +1,50 @@
+//! Cross-implementation test: the official Node.js SDK drives a whole checkout against the
+//! emulator over HTTPS, once per signing algorithm (`tests/node/checkout.js`).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::server::start_https;
+
+fn node_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/node")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_nodejs_sdk_completes_a_checkout_with_both_algorithms() {
+    let dir = node_dir();
+    let sdk = dir.join("node_modules/@amazonpay/amazon-pay-api-sdk-nodejs");
+    assert!(
+        sdk.exists(),
+        "the official Node.js SDK is not installed in {}; run `npm ci` there (scripts/test does)",
+        dir.display()
+    );
+    let server = start_https().await;
+    for algorithm in ["AMZN-PAY-RSASSA-PSS", "AMZN-PAY-RSASSA-PSS-V2"] {
+        let base_url = server.base_url.clone();
+        let ca = server.ca.clone();
+        let token = server.admin_token.clone();
+        let dir = dir.clone();
+        let output = tokio::task::spawn_blocking(move || {
+            Command::new("node")
+                .arg("checkout.js")
+                .current_dir(&dir)
+                .env("EMULATOR_URL", &base_url)
+                .env("ADMIN_TOKEN", &token)
+                .env("NODE_EXTRA_CA_CERTS", &ca)
+                .env("SIGNING_ALGORITHM", algorithm)
+                .output()
+        })
+        .await
+        .unwrap()
+        .expect("run node (is Node.js installed?)");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "node checkout.js failed with {algorithm}:\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        );
+        assert!(stdout.contains("checkout completed"), "{stdout}");
+    }
+    server.shutdown().await;
+}
