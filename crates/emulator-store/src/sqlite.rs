@@ -346,7 +346,10 @@ async fn run_mutation(conn: &mut SqliteConnection, m: Mutation) -> Result<Outcom
             c.object_ids().into_iter().map(|(_, id)| id).collect(),
         )
     });
-    let (checkout, response) = match apply(loaded) {
+    // A bug in `apply` must not take the writer (and so every later write) down with it.
+    let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply(loaded)))
+        .map_err(|_| StoreError::Corrupt("a mutation panicked; nothing was written".into()))?;
+    let (checkout, response) = match applied {
         Applied::Reject(response) => return Ok(Outcome::Rejected(response)),
         Applied::Write { checkout, response } => (checkout, response),
     };

@@ -43,6 +43,7 @@ on_sqlite!(
     a_rejected_mutation_changes_nothing_and_records_nothing,
     concurrent_mutations_with_one_key_execute_once,
     due_checkouts_follow_each_merchants_virtual_clock,
+    a_panicking_mutation_fails_alone,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

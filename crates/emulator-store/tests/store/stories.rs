@@ -494,3 +494,17 @@ pub(crate) async fn assert_survived<S: Store>(store: &S, m: &Merchant, c: &Check
         .unwrap();
     assert_eq!(replay, Outcome::Replayed(ok("created")));
 }
+
+pub(crate) async fn a_panicking_mutation_fails_alone<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let out = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: None,
+            apply: Box::new(|_| panic!("a bug")),
+        })
+        .await;
+    assert!(out.is_err());
+    insert(store, &m, &new_checkout(&m)).await;
+}
