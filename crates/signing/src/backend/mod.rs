@@ -7,7 +7,7 @@
 //!
 //! - `openssl` (default): the system libcrypto. Private-key operations use RSA blinding and
 //!   OpenSSL's constant-time modular exponentiation (`BN_FLG_CONSTTIME`); it is also several
-//!   times faster than pure Rust.
+//!   times faster than pure Rust. Verification decodes PSS in `pss.rs` (public data only).
 //! - `rustcrypto`: the pure-Rust `rsa` crate, for targets without OpenSSL. It blinds private-key
 //!   operations but its big-integer arithmetic is not constant-time (RUSTSEC-2023-0071, the
 //!   "Marvin" timing side channel), which is why it is not the default.
@@ -17,6 +17,8 @@ pub(crate) type BackendError = Box<dyn std::error::Error + Send + Sync>;
 
 #[cfg(feature = "openssl")]
 mod openssl;
+#[cfg(feature = "openssl")]
+mod pss;
 #[cfg(feature = "openssl")]
 pub(crate) use self::openssl::{NAME, PrivateKeyImpl, PublicKeyImpl};
 
