@@ -45,7 +45,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads one tag-length-value and returns its content, requiring the given tag.
-    fn expect(&mut self, tag: u8) -> Result<&'a [u8], DerError> {
+    fn take(&mut self, tag: u8) -> Result<&'a [u8], DerError> {
         let (&found, rest) = self.rest.split_first().ok_or(DerError)?;
         if found != tag {
             return Err(DerError);
@@ -91,17 +91,17 @@ fn integer_bits(content: &[u8]) -> usize {
 /// Modulus size of a PKCS#1 `RSAPrivateKey` (`SEQUENCE { version, n, e, d, ... }`).
 pub(crate) fn pkcs1_private_modulus_bits(der: &[u8]) -> Result<usize, DerError> {
     let mut outer = Reader::new(der);
-    let mut seq = Reader::new(outer.expect(SEQUENCE)?);
-    seq.expect(INTEGER)?;
-    Ok(integer_bits(seq.expect(INTEGER)?))
+    let mut seq = Reader::new(outer.take(SEQUENCE)?);
+    seq.take(INTEGER)?;
+    Ok(integer_bits(seq.take(INTEGER)?))
 }
 
 /// Modulus size of a PKCS#1 `RSAPublicKey` (`SEQUENCE { n, e }`).
 pub(crate) fn pkcs1_public_modulus_bits(der: &[u8]) -> Result<usize, DerError> {
     let mut outer = Reader::new(der);
-    let mut seq = Reader::new(outer.expect(SEQUENCE)?);
-    let bits = integer_bits(seq.expect(INTEGER)?);
-    seq.expect(INTEGER)?;
+    let mut seq = Reader::new(outer.take(SEQUENCE)?);
+    let bits = integer_bits(seq.take(INTEGER)?);
+    seq.take(INTEGER)?;
     if !seq.is_empty() {
         return Err(DerError);
     }
@@ -110,8 +110,8 @@ pub(crate) fn pkcs1_public_modulus_bits(der: &[u8]) -> Result<usize, DerError> {
 
 /// Reads `AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }`.
 fn algorithm_oid<'a>(reader: &mut Reader<'a>) -> Result<&'a [u8], DerError> {
-    let mut alg = Reader::new(reader.expect(SEQUENCE)?);
-    alg.expect(OID)
+    let mut alg = Reader::new(reader.take(SEQUENCE)?);
+    alg.take(OID)
 }
 
 fn classify(
@@ -135,19 +135,19 @@ fn classify(
 /// Classifies a PKCS#8 `PrivateKeyInfo` (`SEQUENCE { version, AlgorithmIdentifier, OCTET STRING }`).
 pub(crate) fn pkcs8_algorithm(der: &[u8]) -> Result<KeyAlgorithm, DerError> {
     let mut outer = Reader::new(der);
-    let mut seq = Reader::new(outer.expect(SEQUENCE)?);
-    seq.expect(INTEGER)?;
+    let mut seq = Reader::new(outer.take(SEQUENCE)?);
+    seq.take(INTEGER)?;
     let oid = algorithm_oid(&mut seq)?;
-    let key = seq.expect(OCTET_STRING)?;
+    let key = seq.take(OCTET_STRING)?;
     classify(oid, || pkcs1_private_modulus_bits(key))
 }
 
 /// Classifies an X.509 `SubjectPublicKeyInfo` (`SEQUENCE { AlgorithmIdentifier, BIT STRING }`).
 pub(crate) fn spki_algorithm(der: &[u8]) -> Result<KeyAlgorithm, DerError> {
     let mut outer = Reader::new(der);
-    let mut seq = Reader::new(outer.expect(SEQUENCE)?);
+    let mut seq = Reader::new(outer.take(SEQUENCE)?);
     let oid = algorithm_oid(&mut seq)?;
-    let bits = seq.expect(BIT_STRING)?;
+    let bits = seq.take(BIT_STRING)?;
     classify(oid, || match bits.split_first() {
         // The first byte of a BIT STRING counts the unused bits, which is 0 for a DER key.
         Some((0, key)) => pkcs1_public_modulus_bits(key),
@@ -170,18 +170,18 @@ mod tests {
     #[test]
     fn truncated_or_indefinite_lengths_are_rejected() {
         assert_eq!(
-            Reader::new(&[0x30, 0x05, 0x02]).expect(SEQUENCE),
+            Reader::new(&[0x30, 0x05, 0x02]).take(SEQUENCE),
             Err(DerError)
         );
         assert_eq!(
-            Reader::new(&[0x30, 0x80, 0x00, 0x00]).expect(SEQUENCE),
+            Reader::new(&[0x30, 0x80, 0x00, 0x00]).take(SEQUENCE),
             Err(DerError)
         );
         assert_eq!(
-            Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1]).expect(SEQUENCE),
+            Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1]).take(SEQUENCE),
             Err(DerError)
         );
-        assert_eq!(Reader::new(&[]).expect(SEQUENCE), Err(DerError));
+        assert_eq!(Reader::new(&[]).take(SEQUENCE), Err(DerError));
     }
 
     #[test]
@@ -189,7 +189,7 @@ mod tests {
         let mut bytes = vec![0x04, 0x81, 200];
         bytes.extend([7u8; 200]);
         assert_eq!(
-            Reader::new(&bytes).expect(OCTET_STRING).map(<[u8]>::len),
+            Reader::new(&bytes).take(OCTET_STRING).map(<[u8]>::len),
             Ok(200)
         );
     }
