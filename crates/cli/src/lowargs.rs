@@ -222,11 +222,54 @@ pub(crate) struct AmountArgs {
     pub(crate) currency: Option<String>,
 }
 
+/// The flags that build a Create Checkout Session body without a JSON file.
+#[derive(Debug, Args, Default, Clone)]
+pub(crate) struct NewSessionArgs {
+    /// The merchant's store id (amzn1.application-oa2-client.…).
+    #[arg(long, env = "AMZPAY_STORE_ID", value_name = "ID")]
+    pub(crate) store_id: Option<String>,
+    /// webCheckoutDetails.checkoutReviewReturnUrl.
+    #[arg(long, value_name = "URL")]
+    pub(crate) review_url: Option<String>,
+    /// webCheckoutDetails.checkoutResultReturnUrl.
+    #[arg(long, value_name = "URL")]
+    pub(crate) result_url: Option<String>,
+    /// webCheckoutDetails.checkoutCancelUrl.
+    #[arg(long, value_name = "URL")]
+    pub(crate) cancel_url: Option<String>,
+    /// paymentDetails.paymentIntent: Confirm, Authorize or AuthorizeWithCapture.
+    #[arg(long, value_name = "INTENT")]
+    pub(crate) intent: Option<String>,
+    /// paymentDetails.canHandlePendingAuthorization = true.
+    #[arg(long)]
+    pub(crate) can_handle_pending_authorization: bool,
+    /// paymentDetails.chargeAmount.
+    #[command(flatten)]
+    pub(crate) amount: AmountArgs,
+}
+
+impl NewSessionArgs {
+    /// Whether any flag was given (they cannot be combined with a JSON body).
+    pub(crate) fn any(&self) -> bool {
+        self.store_id.is_some()
+            || self.review_url.is_some()
+            || self.result_url.is_some()
+            || self.cancel_url.is_some()
+            || self.intent.is_some()
+            || self.can_handle_pending_authorization
+            || self.amount.amount.is_some()
+            || self.amount.currency.is_some()
+    }
+}
+
 /// `amzpay checkout-session ...`
 #[derive(Debug, Subcommand)]
 pub(crate) enum CheckoutSessionCommand {
-    /// Create a checkout session (body: CreateCheckoutSession JSON).
+    /// Create a checkout session: --store-id with --review-url (and optionally the payment
+    /// details), or a CreateCheckoutSession JSON --body.
     Create {
+        #[command(flatten)]
+        session: NewSessionArgs,
         #[command(flatten)]
         body: BodyArgs,
         #[command(flatten)]

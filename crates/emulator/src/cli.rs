@@ -136,8 +136,12 @@ pub enum MerchantCommand {
         #[arg(long)]
         legacy_key_id: bool,
         /// Print JSON instead of lines.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "shell")]
         json: bool,
+        /// Print `export AMZPAY_...=...` lines that point the `amzpay` API commands (and the SDK's
+        /// `Config::from_env`) at this merchant on this emulator: `eval "$(... --shell)"`.
+        #[arg(long)]
+        shell: bool,
         /// Connection.
         #[command(flatten)]
         client: ClientArgs,
@@ -371,6 +375,7 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
             public_key,
             legacy_key_id,
             json,
+            shell,
             client,
         } => {
             let admin = Admin::new(&client)?;
@@ -402,7 +407,39 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
                 )?),
                 None => None,
             };
-            if json {
+            if shell {
+                let ca = client
+                    .ca_cert
+                    .clone()
+                    .or_else(|| Some(ca_path(&client.data_dir)).filter(|p| p.exists()));
+                let absolute = |p: &std::path::Path| {
+                    std::path::absolute(p)
+                        .unwrap_or_else(|_| p.to_owned())
+                        .display()
+                        .to_string()
+                };
+                let mut vars = vec![
+                    ("AMZPAY_MERCHANT_ID", created.merchant_id.clone()),
+                    ("AMZPAY_STORE_ID", created.store_id.clone()),
+                    ("AMZPAY_PUBLIC_KEY_ID", created.public_key_id.clone()),
+                    ("AMZPAY_REGION", created.region.clone()),
+                    (
+                        "AMZPAY_ENDPOINT",
+                        client.url.trim_end_matches('/').to_owned(),
+                    ),
+                ];
+                if let Some(p) = &key_path {
+                    vars.push(("AMZPAY_PRIVATE_KEY_FILE", absolute(p)));
+                }
+                if let Some(ca) = &ca {
+                    vars.push(("AMZPAY_CA_CERT", absolute(ca)));
+                }
+                for (name, value) in vars {
+                    // Single quotes keep the value literal; an embedded quote is closed,
+                    // escaped and reopened.
+                    println!("export {name}='{}'", value.replace('\'', "'\\''"));
+                }
+            } else if json {
                 let mut v = serde_json::to_value(&created)?;
                 v["privateKeyPem"] = serde_json::Value::Null;
                 v["privateKeyPath"] =

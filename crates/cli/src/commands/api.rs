@@ -10,8 +10,8 @@ use amzpay::types::{
     CancelChargeRequest, CaptureChargeRequest, CloseChargePermissionRequest,
     CompleteCheckoutSessionRequest, CreateChargeRequest, CreateCheckoutSessionRequest,
     CreateDeliveryTrackerRequest, CreateRefundRequest, Currency, DeliveryDetail,
-    FinalizeCheckoutSessionRequest, Price, UpdateChargePermissionRequest,
-    UpdateCheckoutSessionRequest,
+    FinalizeCheckoutSessionRequest, PaymentDetailsInput, PaymentIntent, Price,
+    UpdateChargePermissionRequest, UpdateCheckoutSessionRequest, WebCheckoutDetailsInput,
 };
 use amzpay::{Call, Client, Error};
 use serde::de::DeserializeOwned;
@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use super::sign::{read_input, split_pair};
 use crate::lowargs::{
     AmountArgs, BodyArgs, BuyerCommand, CallArgs, ChargeCommand, ChargePermissionCommand,
-    CheckoutSessionCommand, DeliveryTrackerCommand, RefundCommand,
+    CheckoutSessionCommand, DeliveryTrackerCommand, NewSessionArgs, RefundCommand,
 };
 use crate::output::Output;
 use crate::{EXIT_API_ERROR, EXIT_OUTCOME_UNKNOWN, usage};
@@ -41,9 +41,25 @@ pub(crate) async fn checkout_session(
     out: &Output,
 ) -> anyhow::Result<ExitCode> {
     match command {
-        CheckoutSessionCommand::Create { body, call } => {
-            let body: CreateCheckoutSessionRequest =
-                required_body(&body, "checkout-session create")?;
+        CheckoutSessionCommand::Create {
+            session,
+            body,
+            call,
+        } => {
+            let body: CreateCheckoutSessionRequest = match read_body(&body)? {
+                Some(body) => {
+                    // AMZPAY_STORE_ID alone must not make a JSON body unusable.
+                    reject_flags_with_body(
+                        NewSessionArgs {
+                            store_id: None,
+                            ..session.clone()
+                        }
+                        .any(),
+                    )?;
+                    body
+                }
+                None => new_session_body(session)?,
+            };
             send(client.create_checkout_session(&body), &call, out).await
         }
         CheckoutSessionCommand::Get { id, call } => {
@@ -348,6 +364,43 @@ fn required_body<T: DeserializeOwned>(args: &BodyArgs, command: &str) -> anyhow:
         usage(format!(
             "{command} needs a JSON --body FILE (or - for stdin)"
         ))
+    })
+}
+
+/// Builds a Create Checkout Session body from `checkout-session create` flags.
+fn new_session_body(session: NewSessionArgs) -> anyhow::Result<CreateCheckoutSessionRequest> {
+    let store_id = session.store_id.ok_or_else(|| {
+        usage("give --store-id (or AMZPAY_STORE_ID) and --review-url, or a JSON --body")
+    })?;
+    let review_url = session
+        .review_url
+        .ok_or_else(|| usage("give --review-url, or a JSON --body"))?;
+    let charge_amount = optional_price(&session.amount)?;
+    let payment_details = if charge_amount.is_some()
+        || session.intent.is_some()
+        || session.can_handle_pending_authorization
+    {
+        Some(PaymentDetailsInput {
+            payment_intent: session.intent.map(PaymentIntent::from),
+            can_handle_pending_authorization: session
+                .can_handle_pending_authorization
+                .then_some(true),
+            charge_amount,
+            ..Default::default()
+        })
+    } else {
+        None
+    };
+    Ok(CreateCheckoutSessionRequest {
+        store_id: store_id.into(),
+        web_checkout_details: WebCheckoutDetailsInput {
+            checkout_review_return_url: Some(review_url),
+            checkout_result_return_url: session.result_url,
+            checkout_cancel_url: session.cancel_url,
+            ..Default::default()
+        },
+        payment_details,
+        ..Default::default()
     })
 }
 
