@@ -4,7 +4,7 @@
 //! # Start
 //!
 //! [`PostgresStore::open`] applies the embedded migrations (`migrations/postgres`) on a dedicated
-//! connection before it opens the pool. sqlx's PostgreSQL migrator takes a session-level
+//! connection (a one-connection pool) before it opens the pool. sqlx's PostgreSQL migrator takes a session-level
 //! `pg_advisory_lock` keyed by the database name before it even creates `_sqlx_migrations`, so
 //! instances that start at once run the migrations one after the other: the first applies them,
 //! the others find them applied. The connection is closed afterwards, which also releases the
@@ -76,7 +76,7 @@ use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId, Stor
 use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey, Region};
 use amzpay_emulator_core::{Timestamp, VirtualClock};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Connection, PgConnection, Row};
+use sqlx::{PgConnection, Row};
 
 use crate::{
     Applied, DueCheckout, Mutation, Outcome, Store, StoreError, StoredResponse, Target, Tenant, doc,
@@ -183,12 +183,19 @@ impl PostgresStore {
                     settings.idle_in_transaction_timeout.as_millis().to_string(),
                 ),
             ]);
-        let mut conn = PgConnection::connect_with(&options)
+        // A one-connection pool rather than a bare connection keeps this future `Send` (sqlx's
+        // `Migrator::run` on `&mut PgConnection` is not, in 0.8).
+        let migrator_pool = PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(settings.acquire_timeout)
+            .connect_with(options.clone())
             .await
             .map_err(pg("connecting to PostgreSQL"))?;
-        let migrated = sqlx::migrate!("./migrations/postgres").run(&mut conn).await;
+        let migrated = sqlx::migrate!("./migrations/postgres")
+            .run(&migrator_pool)
+            .await;
         // Closing the session also drops the migrator's advisory lock when it failed half-way.
-        let _ = conn.close().await;
+        migrator_pool.close().await;
         migrated.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(e) => classify("applying migrations", e),
             other => StoreError::Database {
@@ -402,7 +409,10 @@ async fn run_mutation(pool: &PgPool, m: Mutation) -> Result<Outcome, StoreError>
             c.object_ids().into_iter().map(|(_, id)| id).collect(),
         )
     });
-    let (checkout, response) = match apply(loaded) {
+    // A bug in `apply` fails this request alone (as on SQLite); dropping `tx` rolls it back.
+    let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply(loaded)))
+        .map_err(|_| StoreError::Corrupt("a mutation panicked; nothing was written".into()))?;
+    let (checkout, response) = match applied {
         Applied::Reject(response) => {
             tx.rollback()
                 .await

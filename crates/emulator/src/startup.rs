@@ -6,8 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use amzpay_emulator_store::sqlite::SqliteSettings;
-use amzpay_emulator_store::{SqliteStore, Store};
+use amzpay_emulator_store::{ConnectOptions, Store};
 use anyhow::Context;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -43,7 +42,7 @@ pub struct ServerConfig {
     pub public_base_url: Option<String>,
     /// Where the database, certificates, keys and admin token live.
     pub data_dir: PathBuf,
-    /// `sqlite://path` (default: `emulator.db` in the data directory).
+    /// `sqlite://path` (default: `emulator.db` in the data directory) or `postgres://...`.
     pub database_url: Option<String>,
     /// TLS mode.
     pub tls: TlsMode,
@@ -110,19 +109,12 @@ impl Application {
         let database_url = config.database_url.clone().unwrap_or_else(|| {
             format!("sqlite://{}", config.data_dir.join("emulator.db").display())
         });
-        let store: Arc<dyn Store> = if database_url.starts_with("sqlite:") {
-            let mut settings = SqliteSettings::new(database_url);
-            settings.full_sync = config.durable;
-            Arc::new(
-                SqliteStore::open(settings)
-                    .await
-                    .context("opening SQLite")?,
-            )
-        } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-            anyhow::bail!("the PostgreSQL backend is not implemented yet; use a sqlite:// URL")
-        } else {
-            anyhow::bail!("unsupported database URL scheme (use sqlite://PATH)")
-        };
+        // The URL scheme picks the backend (sqlite:// or postgres://), in one place.
+        let mut options = ConnectOptions::default();
+        options.durable = config.durable;
+        let store: Arc<dyn Store> = amzpay_emulator_store::connect(&database_url, options)
+            .await
+            .context("opening the database")?;
 
         let (admin_token, generated) = match &config.admin_token {
             Some(t) => (t.clone(), false),

@@ -1,6 +1,9 @@
 //! The storage conformance suite: one set of stories, generic over [`Store`], run on SQLite
-//! (always) and on every other backend the crate has.
+//! (always) and on PostgreSQL (when `TEST_DATABASE_URL` is set; see `pg`), plus what only the
+//! PostgreSQL backend promises (`postgres_only`).
 
+mod pg;
+mod postgres_only;
 mod stories;
 
 use amzpay_emulator_store::SqliteStore;
@@ -20,7 +23,9 @@ async fn open_sqlite(dir: &tempfile::TempDir) -> SqliteStore {
         .expect("open SQLite")
 }
 
-macro_rules! on_sqlite {
+/// Runs each story on a fresh SQLite file (`sqlite::story`) and a fresh PostgreSQL database
+/// (`postgres::story`).
+macro_rules! on_every_backend {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
             $(
@@ -31,10 +36,21 @@ macro_rules! on_sqlite {
                 }
             )+
         }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = super::pg::TestDatabase::create().await else { return };
+                    let store = db.open().await;
+                    super::stories::$name(&store).await;
+                    store.close().await;
+                }
+            )+
+        }
     };
 }
 
-on_sqlite!(
+on_every_backend!(
     merchants_and_keys_round_trip,
     a_new_checkout_is_found_by_every_object_id,
     checkouts_are_invisible_to_other_tenants,
@@ -54,4 +70,37 @@ async fn an_acknowledged_write_and_its_idempotency_record_survive_a_reopen() {
     drop(store);
     let store = open_sqlite(&dir).await;
     stories::assert_survived(&store, &merchant, &checkout).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_acknowledged_write_and_its_idempotency_record_survive_a_reopen() {
+    let Some(db) = pg::TestDatabase::create().await else {
+        return;
+    };
+    let store = db.open().await;
+    let (merchant, checkout) = stories::seed(&store).await;
+    store.close().await;
+    let store = db.open().await;
+    stories::assert_survived(&store, &merchant, &checkout).await;
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_picks_the_backend_from_the_url_scheme() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    let store = amzpay_emulator_store::connect(&url, Default::default())
+        .await
+        .unwrap();
+    let merchant = stories::new_merchant(&*store).await;
+    assert_eq!(
+        store.merchant(&merchant.merchant_id).await.unwrap(),
+        Some(merchant)
+    );
+    for unsupported in ["mysql://u:secret@h/db", "/just/a/path", ""] {
+        let e = amzpay_emulator_store::connect(unsupported, Default::default())
+            .await
+            .expect_err(unsupported);
+        assert!(!e.to_string().contains("secret"), "{e}");
+    }
 }

@@ -26,7 +26,7 @@ pub(crate) fn rng() -> StdRng {
     StdRng::from_entropy()
 }
 
-pub(crate) async fn new_merchant<S: Store>(store: &S) -> Merchant {
+pub(crate) async fn new_merchant<S: Store + ?Sized>(store: &S) -> Merchant {
     let mut r = rng();
     let merchant = Merchant {
         merchant_id: MerchantId::generate(&mut r),
