@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod checkout_sessions;
 mod complete;
+mod hosted;
 mod idempotency;
 mod node;
 mod server;

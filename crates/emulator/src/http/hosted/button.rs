@@ -1,0 +1,213 @@
+//! `POST /checkout/start`: what a click on the Amazon Pay button does (spec §6.7, §11.2 step 1).
+//!
+//! `checkout.js` posts the button's `createCheckoutSessionConfig` (`payloadJSON`, `signature`,
+//! `publicKeyId`, `algorithm`) plus the button's `productType` and `merchantId`. The emulator
+//! verifies the signature over `payloadJSON` exactly as received, with the public key registered
+//! under `publicKeyId`, and creates the Checkout Session from the payload by the same rules as
+//! Create Checkout Session. The answer is JSON for the script: `{checkoutSessionId, redirectUrl}`
+//! (201), or Amazon's `{reasonCode, message}`, which the script shows on the button. The merchant's
+//! page is on another origin, so every answer allows any origin (no credentials are involved).
+
+use amzpay_emulator_core::checkout;
+use amzpay_emulator_core::ids::PublicKeyId;
+use amzpay_emulator_core::model::ProductType;
+use amzpay_emulator_store::{Target, Tenant};
+use amzpay_signing::{Algorithm, ButtonSignatureError, verify_button_signature};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::convert::{self, to_json};
+use crate::http::error::{ApiError, Reason};
+use crate::http::extract::parse_json;
+use crate::service::{self, Answer, merchant_context};
+use crate::state::{AppState, real_now};
+
+/// What `checkout.js` posts.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StartRequest {
+    #[serde(rename = "payloadJSON")]
+    payload_json: Option<String>,
+    signature: Option<String>,
+    public_key_id: Option<String>,
+    algorithm: Option<String>,
+    product_type: Option<String>,
+    merchant_id: Option<String>,
+}
+
+/// The answer to a successful start.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Started {
+    checkout_session_id: String,
+    redirect_url: String,
+}
+
+fn cors(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The CORS preflight of `POST /checkout/start` (the script sends JSON).
+pub(super) async fn preflight() -> Response {
+    let mut response = cors(StatusCode::NO_CONTENT.into_response());
+    let h = response.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    // A shop served from a LAN address may call an emulator on loopback.
+    h.insert(
+        "access-control-allow-private-network",
+        HeaderValue::from_static("true"),
+    );
+    response
+}
+
+/// The button's click.
+pub(super) async fn start(State(state): State<AppState>, body: Bytes) -> Response {
+    cors(match create(&state, &body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    })
+}
+
+fn missing(field: &str) -> ApiError {
+    ApiError::new(
+        Reason::MissingParameterValue,
+        format!("Value is missing for the required parameter createCheckoutSessionConfig.{field}."),
+    )
+}
+
+async fn create(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
+    if body.len() > state.settings().body_limit {
+        return Err(ApiError::new(
+            Reason::RequestEntityTooLarge,
+            "The button configuration is too large.",
+        ));
+    }
+    let req: StartRequest = parse_json(body, false)?;
+    let payload = req.payload_json.ok_or_else(|| missing("payloadJSON"))?;
+    let signature = req.signature.ok_or_else(|| missing("signature"))?;
+    let key_text = req.public_key_id.ok_or_else(|| missing("publicKeyId"))?;
+    // Amazon assumes the first algorithm when the button does not name one (spec §6.7).
+    let algorithm = match req.algorithm.as_deref() {
+        None | Some("") => Algorithm::AmznPayRsassaPss,
+        Some(a) => a.parse::<Algorithm>().map_err(|e| {
+            ApiError::new(
+                Reason::InvalidParameterValue,
+                format!(
+                    "The value provided for createCheckoutSessionConfig.algorithm is invalid: {e}."
+                ),
+            )
+        })?,
+    };
+    let unknown_key = || {
+        ApiError::new(
+            Reason::UnauthorizedAccess,
+            format!("The public key id {key_text} is not registered with this emulator."),
+        )
+    };
+    let key_id = PublicKeyId::parse(&key_text).ok_or_else(unknown_key)?;
+    let (merchant, key) = state
+        .store()
+        .merchant_by_key(&key_id)
+        .await?
+        .ok_or_else(unknown_key)?;
+    if let Some(m) = req.merchant_id.as_deref()
+        && m != merchant.merchant_id.as_str()
+    {
+        return Err(ApiError::new(
+            Reason::InvalidParameterValue,
+            format!("The merchantId {m} of the button does not own the public key {key_id}."),
+        ));
+    }
+    let environment = key_id.environment().unwrap_or(merchant.environment);
+    if environment != merchant.environment {
+        return Err(ApiError::new(
+            Reason::UnauthorizedAccess,
+            format!(
+                "The public key {key_id} is not valid in the {} environment.",
+                environment.as_str()
+            ),
+        ));
+    }
+    let public_key = state
+        .public_key(&key_id, &key.public_key_pem)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored public key")))?;
+    verify_button_signature(&payload, &signature, &public_key, algorithm).map_err(|e| {
+        let why = match e {
+            ButtonSignatureError::Malformed => "the signature is not valid base64",
+            _ => "the signature does not match payloadJSON",
+        };
+        ApiError::new(
+            Reason::InvalidRequestSignature,
+            format!(
+                "The Amazon Pay button's signature is invalid: {why} for public key {key_id} with {algorithm}. Sign payloadJSON exactly as the page passes it."
+            ),
+        )
+    })?;
+    let wire: amzpay_types::CreateCheckoutSessionRequest =
+        parse_json(payload.as_bytes(), false).map_err(in_payload)?;
+    let mut input = convert::new_session(wire).map_err(in_payload)?;
+    // The product type is a button setting, not part of the payload (spec §11.1).
+    input.product_type = match req.product_type.as_deref() {
+        None | Some("") => None,
+        Some(p) => Some(ProductType::parse(p).ok_or_else(|| {
+            ApiError::new(
+                Reason::InvalidParameterValue,
+                format!("The value provided for productType is invalid: {p:?} is not PayAndShip or PayOnly."),
+            )
+        })?),
+    };
+    let tenant = Tenant {
+        merchant_id: merchant.merchant_id.clone(),
+        environment,
+    };
+    let ctx = merchant_context(&merchant, &tenant);
+    let now = merchant.clock.now(real_now());
+    let base = state.settings().public_base_url.clone();
+    let (stored, _) = service::execute(state, tenant, Target::New, None, move |_| {
+        let (c, _) = checkout::create(&ctx, input, now, &mut rand::thread_rng())?;
+        let started = Started {
+            checkout_session_id: c.session.id.to_string(),
+            redirect_url: checkout::with_session_id(
+                &format!("{base}/checkout/signin"),
+                &c.session.id,
+            ),
+        };
+        Ok((c, Answer::json(StatusCode::CREATED, to_json(&started))))
+    })
+    .await?;
+    if stored.status == 201 {
+        tracing::info!(merchant_id = %merchant.merchant_id, "checkout session created from a button");
+    }
+    Ok(service::respond(stored))
+}
+
+/// Names the payload in a payload error, so the merchant knows which JSON is wrong.
+fn in_payload(e: ApiError) -> ApiError {
+    match e {
+        ApiError::Amazon { reason, message } => ApiError::Amazon {
+            reason,
+            message: format!("The button payload (payloadJSON) is invalid: {message}"),
+        },
+        other => other,
+    }
+}

@@ -1,0 +1,542 @@
+//! The hosted buyer pages in process: `checkout.js`, the button's start (signature verification
+//! and session creation), sign-in, selection, cancel and the processing page's errors.
+
+use amzpay_emulator_core::ObjectKind;
+use amzpay_emulator_core::ids::MerchantId;
+use amzpay_signing::{Algorithm, sign_button_payload};
+use axum::body::Body;
+use axum::http::{Method, Request};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// A signed `createCheckoutSessionConfig` for `payload` (as a merchant page hands it to
+/// `checkout.js`), plus the button's own settings.
+fn button_config(m: &Merchant, payload: &str, extra: Value) -> Value {
+    let signature =
+        sign_button_payload(payload, test_key(), Algorithm::AmznPayRsassaPssV2).expect("sign");
+    let mut body = json!({
+        "payloadJSON": payload,
+        "signature": signature,
+        "publicKeyId": m.public_key_id,
+        "algorithm": "AMZN-PAY-RSASSA-PSS-V2",
+        "merchantId": m.merchant_id,
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+fn payload(m: &Merchant, extra: Value) -> String {
+    let mut p = json!({
+        "webCheckoutDetails": {
+            "checkoutReviewReturnUrl": "https://shop.example/review?step=2",
+            "checkoutCancelUrl": "https://shop.example/cart"
+        },
+        "storeId": m.store_id,
+    });
+    if let (Some(b), Some(e)) = (p.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    p.to_string()
+}
+
+impl TestApp {
+    async fn start(&self, body: Value) -> Resp {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/checkout/start")
+            .header("content-type", "application/json")
+            .header("origin", "https://shop.example")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.raw(request).await
+    }
+
+    async fn page(&self, uri: &str) -> Resp {
+        let request = Request::builder()
+            .uri(uri)
+            .header("accept", "text/html")
+            .body(Body::empty())
+            .unwrap();
+        self.raw(request).await
+    }
+
+    async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+            .collect();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header("accept", "text/html")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body.join("&")))
+            .unwrap();
+        self.raw(request).await
+    }
+
+    /// A session created through the button, as a browser would.
+    async fn session_from_button(&self, m: &Merchant, extra: Value) -> String {
+        let r = self
+            .start(button_config(m, &payload(m, extra), json!({})))
+            .await;
+        r.expect(201)["checkoutSessionId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn sessions(&self, m: &Merchant) -> u64 {
+        self.state
+            .store()
+            .count_objects(
+                &MerchantId::parse(&m.merchant_id).unwrap(),
+                ObjectKind::CheckoutSession,
+            )
+            .await
+            .unwrap()
+    }
+}
+
+impl Resp {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.raw).into_owned()
+    }
+
+    fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+#[tokio::test]
+async fn checkout_js_is_served_with_the_documented_functions() {
+    let app = spawn_app().await;
+
+    let r = app.page("/checkout.js").await;
+
+    assert_eq!(r.status.as_u16(), 200);
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let js = r.text();
+    for name in [
+        "renderButton",
+        "bindChangeAction",
+        "initCheckout",
+        "signout",
+    ] {
+        assert!(js.contains(name), "checkout.js lacks {name}");
+    }
+}
+
+#[tokio::test]
+async fn a_signed_button_payload_creates_an_open_session_and_sends_the_buyer_to_sign_in() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+
+    let r = app
+        .start(button_config(&m, &payload(&m, json!({})), json!({})))
+        .await;
+
+    let body = r.expect(201).clone();
+    assert_eq!(r.headers["access-control-allow-origin"], "*");
+    let id = body["checkoutSessionId"].as_str().unwrap();
+    assert_eq!(
+        body["redirectUrl"],
+        format!("{BASE_URL}/checkout/signin?amazonCheckoutSessionId={id}")
+    );
+    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
+    let s = s.expect(200);
+    assert_eq!(s["statusDetails"]["state"], "Open");
+    assert_eq!(s["productType"], "PayAndShip");
+    assert_eq!(s["constraints"][0]["constraintId"], "BuyerNotAssociated");
+}
+
+#[tokio::test]
+async fn the_button_product_type_and_the_first_algorithm_by_default_are_honoured() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let p = payload(&m, json!({}));
+    let salt20 = sign_button_payload(&p, test_key(), Algorithm::AmznPayRsassaPss).unwrap();
+
+    let r = app
+        .start(json!({
+            "payloadJSON": p,
+            "signature": salt20,
+            "publicKeyId": m.public_key_id,
+            "productType": "PayOnly",
+        }))
+        .await;
+
+    let id = r.expect(201)["checkoutSessionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
+    assert_eq!(s.expect(200)["productType"], "PayOnly");
+}
+
+#[tokio::test]
+async fn a_tampered_payload_is_rejected_with_a_clear_message_and_creates_nothing() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let signed = payload(&m, json!({}));
+    let mut config = button_config(&m, &signed, json!({}));
+    config["payloadJSON"] = json!(signed.replace("review?step=2", "review?step=3"));
+
+    let r = app.start(config).await;
+
+    r.expect_error(403, "InvalidRequestSignature");
+    assert!(r.body["message"].as_str().unwrap().contains("signature"));
+    assert_eq!(r.headers["access-control-allow-origin"], "*");
+    assert_eq!(app.sessions(&m).await, 0);
+}
+
+#[tokio::test]
+async fn button_configurations_with_bad_parts_are_rejected_by_name() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let good = button_config(&m, &payload(&m, json!({})), json!({}));
+    let cases = [
+        (
+            "no signature",
+            json!({"signature": null}),
+            400,
+            "MissingParameterValue",
+        ),
+        (
+            "unknown key",
+            json!({"publicKeyId": "SANDBOX-AAAAAAAAAAAAAAAAAAAAAAAA"}),
+            401,
+            "UnauthorizedAccess",
+        ),
+        (
+            "bad algorithm",
+            json!({"algorithm": "RSA"}),
+            400,
+            "InvalidParameterValue",
+        ),
+        (
+            "not base64",
+            json!({"signature": "@@@"}),
+            403,
+            "InvalidRequestSignature",
+        ),
+        (
+            "other merchant",
+            json!({"merchantId": "AAAAAAAAAAAAA"}),
+            400,
+            "InvalidParameterValue",
+        ),
+        (
+            "bad product type",
+            json!({"productType": "Gift"}),
+            400,
+            "InvalidParameterValue",
+        ),
+    ];
+    for (name, change, status, reason) in cases {
+        let mut config = good.clone();
+        for (k, v) in change.as_object().unwrap() {
+            config[k] = v.clone();
+        }
+        let r = app.start(config).await;
+        assert_eq!(
+            (r.status.as_u16(), r.reason()),
+            (status, reason),
+            "{name}: {}",
+            r.text()
+        );
+    }
+    // A payload that is signed but breaks Create Checkout Session's rules.
+    let bad = json!({"storeId": m.store_id, "webCheckoutDetails": {}}).to_string();
+    let r = app.start(button_config(&m, &bad, json!({}))).await;
+    r.expect_error(400, "MissingParameterValue");
+    assert_eq!(app.sessions(&m).await, 0);
+}
+
+#[tokio::test]
+async fn the_preflight_allows_a_json_post_from_any_origin() {
+    let app = spawn_app().await;
+    let request = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/checkout/start")
+        .header("origin", "http://127.0.0.1:3000")
+        .header("access-control-request-method", "POST")
+        .body(Body::empty())
+        .unwrap();
+
+    let r = app.raw(request).await;
+
+    assert_eq!(r.status.as_u16(), 204);
+    assert_eq!(r.headers["access-control-allow-origin"], "*");
+    assert_eq!(r.headers["access-control-allow-headers"], "content-type");
+}
+
+#[tokio::test]
+async fn sign_in_then_select_returns_to_the_review_url_with_the_session_id() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+
+    let page = app
+        .page(&format!("/checkout/signin?amazonCheckoutSessionId={id}"))
+        .await;
+    assert_eq!(page.status.as_u16(), 200);
+    assert!(page.text().contains("Test Buyer"));
+    assert!(
+        page.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let signed_in = app
+        .form(
+            "/checkout/signin",
+            &[("amazonCheckoutSessionId", &id), ("buyer", "erika")],
+        )
+        .await;
+    assert_eq!(signed_in.status.as_u16(), 303);
+    assert_eq!(
+        signed_in.location(),
+        format!("/checkout/select?amazonCheckoutSessionId={id}")
+    );
+    let select = app.page(signed_in.location()).await;
+    let html = select.text();
+    assert!(html.contains("Erika Mustermann"), "{html}");
+    assert!(html.contains("ending in 3064"));
+    let chosen = app
+        .form(
+            "/checkout/select",
+            &[
+                ("amazonCheckoutSessionId", &id),
+                ("address", "gb-london"),
+                ("instrument", "4444"),
+            ],
+        )
+        .await;
+
+    assert_eq!(chosen.status.as_u16(), 303);
+    assert_eq!(
+        chosen.location(),
+        format!("https://shop.example/review?step=2&amazonCheckoutSessionId={id}")
+    );
+    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
+    let s = s.expect(200);
+    assert_eq!(s["buyer"]["name"], "Erika Mustermann");
+    assert_eq!(s["shippingAddress"]["city"], "London");
+    assert_eq!(
+        s["constraints"].as_array().unwrap().len(),
+        3,
+        "only the merchant's constraints are left"
+    );
+}
+
+#[tokio::test]
+async fn delivery_specifications_disable_the_addresses_the_merchant_does_not_ship_to() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app
+        .session_from_button(
+            &m,
+            json!({"deliverySpecifications": {"specialRestrictions": ["RestrictPOBoxes"]}}),
+        )
+        .await;
+    app.form(
+        "/checkout/signin",
+        &[("amazonCheckoutSessionId", &id), ("buyer", "test-buyer")],
+    )
+    .await;
+
+    let select = app
+        .page(&format!(
+            "/checkout/select?amazonCheckoutSessionId={id}&changeAddress=1"
+        ))
+        .await;
+    let html = select.text();
+    assert!(html.contains("does not ship to PO boxes"), "{html}");
+    assert!(
+        html.contains("id=\"address-us-po-box\" value=\"us-po-box\" disabled"),
+        "{html}"
+    );
+    let refused = app
+        .form(
+            "/checkout/select",
+            &[
+                ("amazonCheckoutSessionId", &id),
+                ("address", "us-po-box"),
+                ("instrument", "1111"),
+            ],
+        )
+        .await;
+
+    assert_eq!(refused.status.as_u16(), 422);
+    assert!(refused.text().contains("Choose another address"));
+}
+
+#[tokio::test]
+async fn a_change_action_autofocuses_its_section() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+    app.form(
+        "/checkout/signin",
+        &[("amazonCheckoutSessionId", &id), ("buyer", "test-buyer")],
+    )
+    .await;
+
+    let html = app
+        .page(&format!(
+            "/checkout/select?amazonCheckoutSessionId={id}&changeAction=changePayment"
+        ))
+        .await
+        .text();
+
+    assert!(
+        html.contains("id=\"card-1111\" value=\"1111\" checked autofocus"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn merchant_data_on_the_pages_is_escaped() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app
+        .session_from_button(
+            &m,
+            json!({"merchantMetadata": {"merchantStoreName": "<script>alert(1)</script>"}}),
+        )
+        .await;
+
+    let html = app
+        .page(&format!("/checkout/signin?amazonCheckoutSessionId={id}"))
+        .await
+        .text();
+
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("&#60;script&#62;alert(1)"), "{html}");
+}
+
+#[tokio::test]
+async fn cancel_sends_the_buyer_to_the_cancel_url_and_cancels_the_session() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+
+    let r = app
+        .form("/checkout/cancel", &[("amazonCheckoutSessionId", &id)])
+        .await;
+
+    assert_eq!(r.status.as_u16(), 303);
+    assert_eq!(
+        r.location(),
+        format!("https://shop.example/cart?amazonCheckoutSessionId={id}")
+    );
+    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
+    let s = s.expect(200);
+    assert_eq!(s["statusDetails"]["state"], "Canceled");
+    assert_eq!(s["statusDetails"]["reasonCode"], "BuyerCanceled");
+    let again = app
+        .page(&format!("/checkout/signin?amazonCheckoutSessionId={id}"))
+        .await;
+    assert_eq!(again.status.as_u16(), 422);
+    assert!(again.text().contains("canceled"));
+}
+
+#[tokio::test]
+async fn unknown_sessions_get_a_page_for_browsers_and_json_for_clients() {
+    let app = spawn_app().await;
+    let unknown = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
+
+    let page = app
+        .page(&format!(
+            "/checkout/processing?amazonCheckoutSessionId={unknown}"
+        ))
+        .await;
+    let json = app
+        .raw(
+            Request::builder()
+                .uri(format!(
+                    "/checkout/processing?amazonCheckoutSessionId={unknown}"
+                ))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let signin = app
+        .page("/checkout/signin?amazonCheckoutSessionId=%3Cb%3Ex%3C%2Fb%3E")
+        .await;
+
+    assert_eq!(page.status.as_u16(), 404);
+    assert!(
+        page.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().contains("ResourceNotFound"));
+    json.expect_error(404, "ResourceNotFound");
+    assert_eq!(signin.status.as_u16(), 404);
+    assert!(!signin.text().contains("<b>x</b>"));
+}
+
+#[tokio::test]
+async fn the_processing_page_after_the_pages_redirects_to_the_result_url() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+    app.form(
+        "/checkout/signin",
+        &[("amazonCheckoutSessionId", &id), ("buyer", "test-buyer")],
+    )
+    .await;
+    app.form(
+        "/checkout/select",
+        &[
+            ("amazonCheckoutSessionId", &id),
+            ("address", "us-seattle"),
+            ("instrument", "3434"),
+        ],
+    )
+    .await;
+    app.patch(
+        &m,
+        &format!("/v2/checkoutSessions/{id}"),
+        json!({
+            "webCheckoutDetails": {"checkoutResultReturnUrl": "https://shop.example/result"},
+            "paymentDetails": authorize("14.00"),
+        }),
+    )
+    .await
+    .expect(200);
+
+    let r = app
+        .page(&format!(
+            "/checkout/processing?amazonCheckoutSessionId={id}"
+        ))
+        .await;
+
+    assert_eq!(r.status.as_u16(), 303);
+    assert_eq!(
+        r.location(),
+        format!("https://shop.example/result?amazonCheckoutSessionId={id}")
+    );
+    let done = app
+        .complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
+        .await;
+    done.expect_error(422, "CheckoutSessionCanceled");
+}
