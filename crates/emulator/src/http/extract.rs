@@ -8,6 +8,7 @@ use amzpay_signing::{ReceivedRequest, VerifyError, verify};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method, Uri};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -104,9 +105,15 @@ impl Signed {
         }
     }
 
-    /// The body parsed as `T` (an empty body reads as `{}` when `empty_ok`).
-    pub(crate) fn json<T: DeserializeOwned>(&self, empty_ok: bool) -> Result<T, ApiError> {
-        parse_json(&self.body, empty_ok)
+    /// The body parsed as `T` (an empty body reads as `{}` when `empty_ok`), with every key and
+    /// object of the body accounted for by `T` (see [`check_shape`]).
+    pub(crate) fn json<T: DeserializeOwned + Serialize>(
+        &self,
+        empty_ok: bool,
+    ) -> Result<T, ApiError> {
+        let value: T = parse_json(&self.body, empty_ok)?;
+        check_shape(&self.body, &value)?;
+        Ok(value)
     }
 }
 
@@ -189,6 +196,61 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], empty_ok: bool) -> Re
     Ok(value)
 }
 
+/// serde's derived structs also read a JSON array (fields by position), and `Price` skips keys
+/// it does not know (it is lenient for the SDK's responses); Amazon's request bodies are objects
+/// with known keys only. So the parsed body is serialized again and compared with what was sent:
+/// an array where `T` writes an object is `InvalidParameterValue`, and a key `T` does not write
+/// (other than one set to `null`, which reads as absent) is `UnrecognizedField`.
+fn check_shape<T: Serialize>(body: &[u8], parsed: &T) -> Result<(), ApiError> {
+    fn walk(sent: &serde_json::Value, kept: &serde_json::Value, path: &str) -> Result<(), ApiError> {
+        use serde_json::Value;
+        let at = |key: &str| {
+            if path.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match (sent, kept) {
+            (Value::Array(_), Value::Object(_)) => Err(ApiError::new(
+                Reason::InvalidParameterValue,
+                format!(
+                    "The value provided for {path} is invalid: an object is required, not an array."
+                ),
+            )),
+            (Value::Object(sent), Value::Object(kept)) => {
+                for (key, value) in sent {
+                    match kept.get(key) {
+                        Some(k) => walk(value, k, &at(key))?,
+                        None if value.is_null() => {}
+                        None => {
+                            return Err(ApiError::new(
+                                Reason::UnrecognizedField,
+                                format!("The field {} is not recognized.", at(key)),
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            (Value::Array(sent), Value::Array(kept)) => sent
+                .iter()
+                .zip(kept)
+                .enumerate()
+                .try_for_each(|(i, (s, k))| walk(s, k, &format!("{path}[{i}]"))),
+            _ => Ok(()),
+        }
+    }
+    let (Ok(sent), Ok(kept)) = (
+        serde_json::from_slice::<serde_json::Value>(body),
+        serde_json::to_value(parsed),
+    ) else {
+        // An empty body read as `{}`: nothing was sent that could be ignored.
+        return Ok(());
+    };
+    walk(&sent, &kept, "")
+}
+
 fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     use serde_json::error::Category;
     let inner = e.inner();
@@ -213,9 +275,15 @@ fn json_error(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         }
     };
     if msg.starts_with("unknown field") {
+        // serde_path_to_error's path already ends with the unknown key.
+        let named = if path == quoted || path.ends_with(&format!(".{quoted}")) {
+            path.clone()
+        } else {
+            join(&path, &quoted)
+        };
         return ApiError::new(
             Reason::UnrecognizedField,
-            format!("The field {} is not recognized.", join(&path, &quoted)),
+            format!("The field {named} is not recognized."),
         );
     }
     if msg.starts_with("missing field") {
@@ -255,9 +323,16 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 
 /// Validates `x-amz-pay-idempotency-key`: at most 32 of `[A-Za-z0-9_-]`.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(raw) = headers.get("x-amz-pay-idempotency-key") else {
+    let mut values = headers.get_all("x-amz-pay-idempotency-key").iter();
+    let Some(raw) = values.next() else {
         return Ok(None);
     };
+    if values.next().is_some() {
+        return Err(ApiError::new(
+            Reason::InvalidHeaderValue,
+            "The header x-amz-pay-idempotency-key is given more than once.",
+        ));
+    }
     let value = raw.to_str().unwrap_or("\u{0}");
     if value.is_empty() {
         return Err(ApiError::new(
@@ -391,7 +466,14 @@ impl FromRequest<AppState> for Signed {
                 ),
             ));
         }
-        if let Some(region) = header_str(&parts.headers, "x-amz-pay-region") {
+        let mut regions = parts.headers.get_all("x-amz-pay-region").iter();
+        if let Some(raw) = regions.next() {
+            // A value that is not ASCII, or a second value, names no region: refuse it rather
+            // than skip the check.
+            let region = match (raw.to_str(), regions.next()) {
+                (Ok(r), None) => r,
+                _ => "(unreadable or repeated)",
+            };
             match Region::parse_alias(region) {
                 Some(r) if r == merchant.region => {}
                 Some(_) => {

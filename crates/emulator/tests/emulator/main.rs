@@ -8,6 +8,7 @@ mod auth;
 mod checkout_sessions;
 mod complete;
 mod hosted;
+mod hostile;
 mod idempotency;
 mod node;
 mod server;
