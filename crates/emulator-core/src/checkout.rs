@@ -13,19 +13,24 @@ use rand::RngCore;
 
 use crate::clock::{DAY, Timestamp};
 use crate::error::{DomainError, FieldError};
-use crate::ids::{ChargeId, ChargePermissionId, CheckoutSessionId, MerchantId};
+use crate::ids::{ChargeId, ChargePermissionId, CheckoutSessionId, MerchantId, RefundId};
 use crate::input::{
-    Choose, CompleteRequest, FinalizeRequest, MerchantContext, NewCheckoutSession,
-    PaymentDetailsInput, SessionUpdate, SignIn, check_address, check_session,
+    CaptureRequest, Choose, CloseRequest, CompleteRequest, FinalizeRequest, MerchantContext,
+    NewCharge, NewCheckoutSession, NewRefund, PaymentDetailsInput, PermissionUpdate, SessionUpdate,
+    Shipment, SignIn, check_address, check_session,
 };
 use crate::model::{
     Buyer, BuyerSelection, Charge, ChargeCanceledReason, ChargeDeclinedReason, ChargePermission,
-    ChargePermissionType, ChargeState, CheckoutMode, CheckoutSession, Environment, Instrument,
-    InstrumentBehaviour, NonChargeableReason, PaymentDetails, PaymentIntent, PaymentStep,
-    PendingResolution, PermissionClosedReason, PermissionState, ProductType, Refund, RefundState,
-    Region, SessionCancelReason, SessionState, StepAuthorization, WebCheckoutDetails,
+    ChargePermissionType, ChargeState, CheckoutMode, CheckoutSession, DeliveryTracker, Environment,
+    Instrument, InstrumentBehaviour, NonChargeableReason, PaymentDetails, PaymentIntent,
+    PaymentStep, PendingResolution, PermissionClosedReason, PermissionEvent, PermissionState,
+    ProductType, Refund, RefundResolution, RefundState, Region, SessionCancelReason, SessionState,
+    StepAuthorization, WebCheckoutDetails,
 };
 use crate::money::Money;
+use crate::simulation::{Operation, Simulation};
+
+mod payments;
 
 /// A session that is not completed within this time expires (`Canceled`/`Expired`).
 pub const SESSION_EXPIRY_SECS: i64 = DAY;
@@ -33,6 +38,12 @@ pub const SESSION_EXPIRY_SECS: i64 = DAY;
 pub const SESSION_RETENTION_SECS: i64 = 30 * DAY;
 /// Pending authorizations (and captures, refunds) resolve this long after they start.
 pub const PENDING_RESOLUTION_SECS: i64 = 30;
+/// An asynchronous capture (`CaptureInitiated`) completes this long after it starts.
+pub const CAPTURE_RESOLUTION_SECS: i64 = 30;
+/// A refund (`RefundInitiated`) completes this long after it starts.
+pub const REFUND_RESOLUTION_SECS: i64 = 30;
+/// A capture more than this long after the authorization is asynchronous (`CaptureInitiated`).
+pub const SYNCHRONOUS_CAPTURE_WINDOW_SECS: i64 = 7 * DAY;
 /// A charge's authorization expires this long after creation.
 pub const AUTHORIZATION_EXPIRY_SECS: i64 = 30 * DAY;
 /// OneTime charge permissions expire this long after creation.
@@ -59,6 +70,8 @@ pub struct Checkout {
     pub charges: Vec<Charge>,
     /// Refunds of those charges.
     pub refunds: Vec<Refund>,
+    /// Shipments reported for the permission (Create Delivery Tracker).
+    pub delivery_trackers: Vec<DeliveryTracker>,
 }
 
 /// A command on an existing checkout (closed set).
@@ -80,6 +93,98 @@ pub enum Command {
     Finalize(FinalizeRequest),
     /// Apply the timers that are due; nothing else.
     ApplyDue,
+    /// Create Charge on the checkout's permission.
+    CreateCharge(NewCharge),
+    /// Capture Charge.
+    CaptureCharge {
+        /// The charge.
+        charge_id: ChargeId,
+        /// The capture.
+        request: CaptureRequest,
+    },
+    /// Cancel Charge.
+    CancelCharge {
+        /// The charge.
+        charge_id: ChargeId,
+        /// `cancellationReason`.
+        reason: String,
+    },
+    /// Create Refund.
+    CreateRefund {
+        /// The refunded charge.
+        charge_id: ChargeId,
+        /// The refund.
+        refund: NewRefund,
+    },
+    /// Update Charge Permission.
+    UpdatePermission(PermissionUpdate),
+    /// Close Charge Permission.
+    ClosePermission(CloseRequest),
+    /// Create Delivery Tracker.
+    TrackDelivery(Vec<Shipment>),
+    /// Something the buyer or Amazon does to the permission (admin API).
+    PermissionEvent(PermissionEvent),
+}
+
+impl Command {
+    /// The operation whose simulation codes the command accepts, if any.
+    pub fn simulated_operation(&self) -> Option<Operation> {
+        match self {
+            Command::Complete(_) => Some(Operation::CompleteCheckoutSession),
+            Command::Finalize(_) => Some(Operation::FinalizeCheckoutSession),
+            Command::CreateCharge(_) => Some(Operation::CreateCharge),
+            Command::CaptureCharge { .. } => Some(Operation::CaptureCharge),
+            Command::CreateRefund { .. } => Some(Operation::CreateRefund),
+            Command::ClosePermission(_) => Some(Operation::CloseChargePermission),
+            _ => None,
+        }
+    }
+
+    /// Whether the command acts on the Checkout Session (and so needs it to still exist).
+    fn needs_session(&self) -> bool {
+        matches!(
+            self,
+            Command::Update(_)
+                | Command::SignIn(_)
+                | Command::Choose(_)
+                | Command::RunPaymentStep
+                | Command::CancelAsBuyer
+                | Command::Complete(_)
+                | Command::Finalize(_)
+        )
+    }
+}
+
+/// A synchronous decline: Create Charge (or Capture) answers with this error and the state
+/// change it caused is stored (spec §4.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decline {
+    /// 422 `SoftDeclined`.
+    SoftDeclined,
+    /// 422 `HardDeclined`.
+    HardDeclined,
+    /// 422 `AmazonRejected`.
+    AmazonRejected,
+    /// 422 `TransactionTimedOut`.
+    TransactionTimedOut,
+    /// 422 `PaymentMethodNotAllowed`.
+    PaymentMethodNotAllowed,
+    /// 422 `MFANotCompleted`.
+    MfaNotCompleted,
+}
+
+impl Decline {
+    /// The `reasonCode` of the error answer.
+    pub fn code(self) -> &'static str {
+        match self {
+            Decline::SoftDeclined => "SoftDeclined",
+            Decline::HardDeclined => "HardDeclined",
+            Decline::AmazonRejected => "AmazonRejected",
+            Decline::TransactionTimedOut => "TransactionTimedOut",
+            Decline::PaymentMethodNotAllowed => "PaymentMethodNotAllowed",
+            Decline::MfaNotCompleted => "MFANotCompleted",
+        }
+    }
 }
 
 /// Where a buyer action sends the browser.
@@ -100,6 +205,16 @@ pub enum Effect {
     AuthorizationPending,
     /// A timer fired (for logs and, later, notifications).
     TimerFired(TimerKind),
+    /// Create Charge made this charge.
+    ChargeCreated(ChargeId),
+    /// Create Refund made this refund.
+    RefundCreated(RefundId),
+    /// The request was declined synchronously; answer with the decline as an error (the state
+    /// change is kept).
+    Declined(Decline),
+    /// A simulation canceled the session at Complete/Finalize: answer 422
+    /// `CheckoutSessionCanceled` (the cancel is kept).
+    SessionCanceled(SessionCancelReason),
 }
 
 /// Which timer fired.
@@ -115,6 +230,8 @@ pub enum TimerKind {
     CaptureCompleted,
     /// A refund completed.
     RefundCompleted,
+    /// A charge permission expired.
+    PermissionExpired,
 }
 
 /// A `constraints[]` entry (spec §2.9).
@@ -249,6 +366,7 @@ pub fn create(
         permission: None,
         charges: Vec::new(),
         refunds: Vec::new(),
+        delivery_trackers: Vec::new(),
     };
     Ok((checkout, Vec::new()))
 }
@@ -262,8 +380,40 @@ pub fn transition(
     now: Timestamp,
     rng: &mut dyn RngCore,
 ) -> Result<(Checkout, Vec<Effect>), DomainError> {
+    transition_with(state, command, None, now, rng)
+}
+
+/// [`transition`] with a sandbox simulation code (`x-amz-pay-simulation-code`).
+///
+/// A code the command's operation does not accept, or one that does not fit the object's state,
+/// fails with [`DomainError::InvalidSimulation`] and changes nothing.
+pub fn transition_with(
+    state: &Checkout,
+    command: Command,
+    simulation: Option<Simulation>,
+    now: Timestamp,
+    rng: &mut dyn RngCore,
+) -> Result<(Checkout, Vec<Effect>), DomainError> {
+    if let Some(sim) = simulation {
+        match command.simulated_operation() {
+            Some(op) if sim.applies_to(op) => {}
+            Some(op) => {
+                return Err(DomainError::simulation(format!(
+                    "The simulation code {} does not apply to {}.",
+                    sim.code(),
+                    op.name()
+                )));
+            }
+            None => {
+                return Err(DomainError::simulation(format!(
+                    "The simulation code {} does not apply to this operation.",
+                    sim.code()
+                )));
+            }
+        }
+    }
     let (mut c, mut effects) = state.advance_to(now);
-    if command != Command::ApplyDue && !c.session_visible(now) {
+    if command.needs_session() && !c.session_visible(now) {
         return Err(DomainError::NotFound);
     }
     match command {
@@ -273,8 +423,20 @@ pub fn transition(
         Command::Choose(ch) => effects.push(c.choose(ch, now)?),
         Command::RunPaymentStep => effects.push(c.run_payment_step(now)?),
         Command::CancelAsBuyer => effects.push(c.cancel_as_buyer(now)?),
-        Command::Complete(req) => effects.extend(c.complete(req, now, rng)?),
-        Command::Finalize(req) => effects.extend(c.finalize(req, now, rng)?),
+        Command::Complete(req) => effects.extend(c.complete(req, simulation, now, rng)?),
+        Command::Finalize(req) => effects.extend(c.finalize(req, simulation, now, rng)?),
+        Command::CreateCharge(req) => effects.extend(c.create_charge(req, simulation, now, rng)?),
+        Command::CaptureCharge { charge_id, request } => {
+            effects.extend(c.capture_charge(&charge_id, request, simulation, now)?);
+        }
+        Command::CancelCharge { charge_id, reason } => c.cancel_charge(&charge_id, reason, now)?,
+        Command::CreateRefund { charge_id, refund } => {
+            effects.extend(c.create_refund(&charge_id, refund, simulation, now, rng)?);
+        }
+        Command::UpdatePermission(u) => c.update_permission(u)?,
+        Command::ClosePermission(req) => c.close_permission(req, simulation, now)?,
+        Command::TrackDelivery(shipments) => c.track_delivery(shipments, now)?,
+        Command::PermissionEvent(e) => c.permission_event(e, now)?,
     }
     Ok((c, effects))
 }
@@ -349,13 +511,35 @@ impl Checkout {
         let used = self
             .charges
             .iter()
-            .filter(|c| c.state.holds_funds())
-            .map(|c| c.capture_amount.unwrap_or(c.charge_amount).minor())
+            .map(|c| c.held_amount().minor())
             .sum::<i64>();
         Some(Money::from_minor(
             (limit.minor() - used).max(0),
             limit.currency(),
         ))
+    }
+
+    /// A charge of the checkout by id.
+    pub fn charge(&self, id: &ChargeId) -> Option<&Charge> {
+        self.charges.iter().find(|c| &c.id == id)
+    }
+
+    /// A refund of the checkout by id.
+    pub fn refund(&self, id: &RefundId) -> Option<&Refund> {
+        self.refunds.iter().find(|r| &r.id == id)
+    }
+
+    /// `refundedAmount` of a charge: what its completed refunds returned (`None` until it is
+    /// captured).
+    pub fn refunded_amount(&self, charge: &Charge) -> Option<Money> {
+        charge.capture_amount?;
+        let total = self
+            .refunds
+            .iter()
+            .filter(|r| r.charge_id == charge.id && r.state == RefundState::Refunded)
+            .map(|r| r.refund_amount.minor())
+            .sum::<i64>();
+        Some(Money::from_minor(total, charge.charge_amount.currency()))
     }
 
     /// The charge Complete created, if any.
@@ -387,6 +571,12 @@ impl Checkout {
                 .iter()
                 .map(|r| (ObjectKind::Refund, r.id.to_string())),
         );
+        out.extend(self.delivery_trackers.iter().map(|t| {
+            (
+                ObjectKind::DeliveryTracker,
+                tracking_key(&self.merchant_id, &t.tracking_number),
+            )
+        }));
         out
     }
 
@@ -399,15 +589,21 @@ impl Checkout {
         for c in &self.charges {
             match c.state {
                 ChargeState::AuthorizationInitiated { resolves_at, .. } => due.push(resolves_at),
-                ChargeState::CaptureInitiated { resolves_at } => due.push(resolves_at),
+                ChargeState::CaptureInitiated { resolves_at, .. } => due.push(resolves_at),
                 ChargeState::Authorized => due.push(c.expires_at),
                 _ => {}
             }
         }
         for r in &self.refunds {
-            if let RefundState::RefundInitiated { resolves_at } = r.state {
+            if let RefundState::RefundInitiated { resolves_at, .. } = r.state {
                 due.push(resolves_at);
             }
+        }
+        if let Some(p) = &self.permission
+            && !matches!(p.state, PermissionState::Closed(_))
+            && let Some(at) = p.expires_at
+        {
+            due.push(at);
         }
         due.into_iter().min()
     }
@@ -435,6 +631,7 @@ impl Checkout {
             effects.push(Effect::TimerFired(TimerKind::SessionExpired));
         }
         let mut permission_touched = false;
+        let mut hard_declined = false;
         for ch in &mut c.charges {
             match ch.state {
                 ChargeState::AuthorizationInitiated {
@@ -442,22 +639,43 @@ impl Checkout {
                     resolves_to,
                 } if now >= resolves_at => {
                     ch.state = match resolves_to {
+                        PendingResolution::Authorized if ch.capture_now => {
+                            ch.capture_amount = Some(ch.charge_amount);
+                            ch.refunded_amount = Some(Money::zero(ch.charge_amount.currency()));
+                            ChargeState::Captured
+                        }
                         PendingResolution::Authorized => ChargeState::Authorized,
                         PendingResolution::HardDeclined => {
+                            hard_declined = true;
                             ChargeState::Declined(ChargeDeclinedReason::HardDeclined)
                         }
+                        PendingResolution::SoftDeclined => {
+                            ChargeState::Declined(ChargeDeclinedReason::SoftDeclined)
+                        }
+                        PendingResolution::TransactionTimedOut => {
+                            ChargeState::Declined(ChargeDeclinedReason::TransactionTimedOut)
+                        }
                     };
+                    if resolves_to == PendingResolution::Authorized {
+                        ch.authorized_at = Some(resolves_at);
+                    }
                     ch.updated_at = resolves_at;
                     permission_touched = true;
                     effects.push(Effect::TimerFired(TimerKind::AuthorizationResolved));
                 }
-                ChargeState::CaptureInitiated { resolves_at } if now >= resolves_at => {
-                    ch.state = ChargeState::Captured;
-                    ch.capture_amount = Some(ch.capture_amount.unwrap_or(ch.charge_amount));
-                    ch.refunded_amount = Some(
-                        ch.refunded_amount
-                            .unwrap_or(Money::zero(ch.charge_amount.currency())),
-                    );
+                ChargeState::CaptureInitiated {
+                    resolves_at,
+                    amount,
+                    resolves_to,
+                } if now >= resolves_at => {
+                    ch.state = match resolves_to {
+                        crate::model::CaptureResolution::Captured => {
+                            ch.capture_amount = Some(amount);
+                            ch.refunded_amount = Some(Money::zero(amount.currency()));
+                            ChargeState::Captured
+                        }
+                        crate::model::CaptureResolution::Declined(r) => ChargeState::Declined(r),
+                    };
                     ch.updated_at = resolves_at;
                     permission_touched = true;
                     effects.push(Effect::TimerFired(TimerKind::CaptureCompleted));
@@ -471,39 +689,80 @@ impl Checkout {
                 effects.push(Effect::TimerFired(TimerKind::AuthorizationExpired));
             }
         }
+        let mut refunds_touched = false;
         for r in &mut c.refunds {
-            if let RefundState::RefundInitiated { resolves_at } = r.state
+            if let RefundState::RefundInitiated {
+                resolves_at,
+                resolves_to,
+            } = r.state
                 && now >= resolves_at
             {
-                r.state = RefundState::Refunded;
+                r.state = match resolves_to {
+                    RefundResolution::Refunded => RefundState::Refunded,
+                    RefundResolution::Declined(reason) => RefundState::Declined(reason),
+                };
                 r.updated_at = resolves_at;
+                refunds_touched = true;
                 effects.push(Effect::TimerFired(TimerKind::RefundCompleted));
             }
+        }
+        if refunds_touched {
+            c.sync_refunded_amounts();
+        }
+        if hard_declined && let Some(p) = c.permission.as_mut() {
+            p.instrument_issue = Some(NonChargeableReason::PaymentMethodInvalid);
         }
         if permission_touched {
             c.refresh_permission_state(now);
         }
+        if let Some(p) = c.permission.as_mut()
+            && !matches!(p.state, PermissionState::Closed(_))
+            && let Some(at) = p.expires_at
+            && now >= at
+        {
+            p.state = PermissionState::Closed(PermissionClosedReason::Expired);
+            p.updated_at = at;
+            effects.push(Effect::TimerFired(TimerKind::PermissionExpired));
+        }
         (c, effects)
     }
 
-    /// Recomputes a permission's state after its charges changed (not for `Closed` ones).
+    /// Sets every captured charge's `refundedAmount` to what its completed refunds returned.
+    fn sync_refunded_amounts(&mut self) {
+        let amounts: Vec<Option<Money>> = self
+            .charges
+            .iter()
+            .map(|ch| self.refunded_amount(ch))
+            .collect();
+        for (ch, amount) in self.charges.iter_mut().zip(amounts) {
+            if amount.is_some() {
+                ch.refunded_amount = amount;
+            }
+        }
+    }
+
+    /// Recomputes a permission's state after its charges or instrument changed (not for
+    /// `Closed` ones): `NonChargeable` with every reason that holds (a charge in progress, an
+    /// instrument issue), else `Closed`/`AmazonClosed` for a OneTime permission with nothing
+    /// left to charge, else `Chargeable`.
     fn refresh_permission_state(&mut self, now: Timestamp) {
         let balance = self.amount_balance();
-        let in_progress = self.charges.iter().any(|c| c.state.is_open_authorization());
-        let declined = self
-            .charges
-            .last()
-            .is_some_and(|c| matches!(c.state, ChargeState::Declined(_)));
+        let in_progress = self.charges.iter().any(|c| c.state.in_progress());
         let Some(p) = self.permission.as_mut() else {
             return;
         };
         if matches!(p.state, PermissionState::Closed(_)) {
             return;
         }
-        let new_state = if in_progress {
-            PermissionState::NonChargeable(vec![NonChargeableReason::ChargeInProgress])
-        } else if declined {
-            PermissionState::NonChargeable(vec![NonChargeableReason::PaymentMethodInvalid])
+        let mut reasons = Vec::new();
+        if in_progress {
+            reasons.push(NonChargeableReason::ChargeInProgress);
+        }
+        if let Some(issue) = p.instrument_issue {
+            reasons.push(issue);
+        }
+        let new_state = if !reasons.is_empty() {
+            PermissionState::NonChargeable(reasons)
         } else if p.charge_permission_type == ChargePermissionType::OneTime
             && balance.is_some_and(|b| b.minor() == 0)
         {
@@ -851,17 +1110,68 @@ impl Checkout {
     fn complete(
         &mut self,
         req: CompleteRequest,
+        simulation: Option<Simulation>,
         now: Timestamp,
         rng: &mut dyn RngCore,
     ) -> Result<Vec<Effect>, DomainError> {
         let authorization = self.require_completable()?;
         self.check_amounts(req.charge_amount, req.total_order_amount)?;
-        Ok(self.finish(authorization, now, rng))
+        self.finish_simulated(authorization, simulation, now, rng)
+    }
+
+    /// Applies a Complete/Finalize simulation code, then completes (spec §9.2).
+    fn finish_simulated(
+        &mut self,
+        authorization: StepAuthorization,
+        simulation: Option<Simulation>,
+        now: Timestamp,
+        rng: &mut dyn RngCore,
+    ) -> Result<Vec<Effect>, DomainError> {
+        let reason = match simulation {
+            None => return Ok(self.finish(authorization, now, rng)),
+            Some(Simulation::BuyerCanceled) => SessionCancelReason::BuyerCanceled,
+            Some(Simulation::AmazonCanceled) => SessionCancelReason::AmazonCanceled,
+            Some(Simulation::Declined) => SessionCancelReason::Declined,
+            Some(Simulation::AuthorizationInitiated) => {
+                let p = &self.session.payment_details;
+                let charges = p.charge_amount.is_some()
+                    && p.payment_intent
+                        .is_some_and(|i| i != PaymentIntent::Confirm);
+                if !charges {
+                    return Err(DomainError::simulation(
+                        "AuthorizationInitiated needs a session with paymentIntent Authorize or AuthorizeWithCapture and a chargeAmount.",
+                    ));
+                }
+                let pending = StepAuthorization::Pending {
+                    resolves_to: PendingResolution::Authorized,
+                };
+                return Ok(self.finish(pending, now, rng));
+            }
+            Some(other) => {
+                return Err(DomainError::simulation(format!(
+                    "The simulation code {} does not apply to Complete Checkout Session.",
+                    other.code()
+                )));
+            }
+        };
+        let s = &mut self.session;
+        s.state = SessionState::Canceled { at: now, reason };
+        if let PaymentStep::Ran { at, authorization } = s.payment_step
+            && authorization != StepAuthorization::NotNeeded
+        {
+            s.payment_step = PaymentStep::Ran {
+                at,
+                authorization: StepAuthorization::Canceled,
+            };
+        }
+        s.updated_at = now;
+        Ok(vec![Effect::SessionCanceled(reason)])
     }
 
     fn finalize(
         &mut self,
         req: FinalizeRequest,
+        simulation: Option<Simulation>,
         now: Timestamp,
         rng: &mut dyn RngCore,
     ) -> Result<Vec<Effect>, DomainError> {
@@ -921,7 +1231,7 @@ impl Checkout {
             Some(_) => {}
         }
         self.check_amounts(req.charge_amount, req.total_order_amount)?;
-        Ok(self.finish(authorization, now, rng))
+        self.finish_simulated(authorization, simulation, now, rng)
     }
 
     /// Completes the session: creates the Charge Permission and (for Authorize and
@@ -976,12 +1286,15 @@ impl Checkout {
             created_at: now,
             updated_at: now,
             expires_at,
+            instrument_issue: None,
+            closure_reason: None,
         });
 
         let mut effects = Vec::new();
+        let capture_now = intent == PaymentIntent::AuthorizeWithCapture;
         let charge_state = match (intent, p.charge_amount) {
             (PaymentIntent::Confirm, _) | (_, None) => None,
-            (PaymentIntent::Authorize, Some(_)) => Some(match authorization {
+            (_, Some(_)) => Some(match authorization {
                 StepAuthorization::Pending { resolves_to } => {
                     effects.push(Effect::AuthorizationPending);
                     ChargeState::AuthorizationInitiated {
@@ -989,12 +1302,13 @@ impl Checkout {
                         resolves_to,
                     }
                 }
+                _ if capture_now => ChargeState::Captured,
                 _ => ChargeState::Authorized,
             }),
-            (PaymentIntent::AuthorizeWithCapture, Some(_)) => Some(ChargeState::Captured),
         };
         if let (Some(state), Some(amount)) = (charge_state, p.charge_amount) {
             let captured = state == ChargeState::Captured;
+            let authorized = !matches!(state, ChargeState::AuthorizationInitiated { .. });
             self.charges.push(Charge {
                 id: ChargeId::generate(rng, &permission_id),
                 charge_permission_id: permission_id,
@@ -1006,6 +1320,11 @@ impl Checkout {
                 merchant_metadata: s.merchant_metadata.clone(),
                 platform_id: s.platform_id.clone(),
                 can_handle_pending_authorization: p.can_handle_pending_authorization,
+                capture_now,
+                charge_initiator: None,
+                channel: None,
+                authorized_at: authorized.then_some(now),
+                cancellation_reason: None,
                 state,
                 created_at: now,
                 updated_at: now,
@@ -1030,6 +1349,8 @@ pub enum ObjectKind {
     Charge,
     /// A Refund id.
     Refund,
+    /// A delivery tracker's tracking number, scoped to the merchant (see [`tracking_key`]).
+    DeliveryTracker,
 }
 
 impl ObjectKind {
@@ -1040,8 +1361,15 @@ impl ObjectKind {
             ObjectKind::ChargePermission => "charge_permission",
             ObjectKind::Charge => "charge",
             ObjectKind::Refund => "refund",
+            ObjectKind::DeliveryTracker => "delivery_tracker",
         }
     }
+}
+
+/// The id-index key of a tracking number: accepted once per merchant, compared without regard
+/// to case.
+pub fn tracking_key(merchant: &MerchantId, tracking_number: &str) -> String {
+    format!("{merchant}/{}", tracking_number.to_ascii_uppercase())
 }
 
 fn merge<T>(target: &mut Option<T>, supplied: Option<T>) {

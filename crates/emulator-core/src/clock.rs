@@ -34,6 +34,15 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(secs))
     }
 
+    /// The calendar month (UTC) the instant falls in, as `(year, month)`; monthly charge
+    /// limits reset when it changes.
+    pub fn year_month(self) -> (i32, u8) {
+        match time::OffsetDateTime::from_unix_timestamp(self.0) {
+            Ok(t) => (t.year(), u8::from(t.month())),
+            Err(_) => (9999, 12),
+        }
+    }
+
     /// The wire form `yyyyMMddTHHmmssZ` (e.g. `20201023T211909Z`).
     pub fn to_compact(self) -> String {
         match time::OffsetDateTime::from_unix_timestamp(self.0) {

@@ -70,10 +70,50 @@ pub enum DomainError {
         /// `chargeAmount` or `totalOrderAmount`.
         field: &'static str,
     },
+    /// The operation is not allowed in the Charge Permission's state.
+    #[error("{0}")]
+    InvalidChargePermissionStatus(String),
+    /// Update Charge Permission is not allowed (spec §4.7).
+    #[error("{0}")]
+    ChargePermissionNotModifiable(String),
+    /// The operation is not allowed in the Charge's state.
+    #[error("{0}")]
+    InvalidChargeStatus(String),
+    /// An amount above what is permitted (per transaction, balance, capture, refund overage).
+    #[error("{0}")]
+    TransactionAmountExceeded(String),
+    /// Too many charges or refunds.
+    #[error("{0}")]
+    TransactionCountExceeded(String),
+    /// A monthly maximum of a Recurring or PaymentMethodOnFile permission (spec §4.6).
+    #[error("{0}")]
+    PeriodicAmountExceeded(String),
+    /// A simulation code that does not apply to the operation or the object's state.
+    #[error("{0}")]
+    InvalidSimulation(String),
+    /// A simulated internal failure (500 `ProcessingFailure`): nothing changed, retry.
+    #[error("{0}")]
+    ProcessingFailure(String),
 }
 
 impl DomainError {
     pub(crate) fn status(msg: impl Into<String>) -> DomainError {
         DomainError::InvalidCheckoutSessionStatus(msg.into())
+    }
+
+    pub(crate) fn permission_status(msg: impl Into<String>) -> DomainError {
+        DomainError::InvalidChargePermissionStatus(msg.into())
+    }
+
+    pub(crate) fn charge_status(msg: impl Into<String>) -> DomainError {
+        DomainError::InvalidChargeStatus(msg.into())
+    }
+
+    pub(crate) fn amount_exceeded(msg: impl Into<String>) -> DomainError {
+        DomainError::TransactionAmountExceeded(msg.into())
+    }
+
+    pub(crate) fn simulation(msg: impl Into<String>) -> DomainError {
+        DomainError::InvalidSimulation(msg.into())
     }
 }

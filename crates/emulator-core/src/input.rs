@@ -8,9 +8,9 @@
 use crate::error::FieldError;
 use crate::ids::StoreId;
 use crate::model::{
-    Address, BuyerScope, ChargePermissionType, CheckoutMode, CheckoutSession, Environment,
-    Instrument, MerchantMetadata, OpaqueJson, PaymentIntent, ProductType, RecurringMetadata,
-    Region, WebCheckoutDetails,
+    Address, BuyerScope, Channel, ChargeInitiator, ChargePermissionType, CheckoutMode,
+    CheckoutSession, Environment, Instrument, MerchantMetadata, OpaqueJson, PaymentIntent,
+    ProductType, RecurringMetadata, Region, WebCheckoutDetails,
 };
 use crate::money::{Currency, Money};
 
@@ -180,6 +180,116 @@ pub struct Choose {
     pub instrument: Option<Instrument>,
     /// New shipping address.
     pub shipping_address: Option<Address>,
+}
+
+/// Create Charge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCharge {
+    /// `chargeAmount`.
+    pub charge_amount: Money,
+    /// `captureNow` (default false).
+    pub capture_now: bool,
+    /// `canHandlePendingAuthorization` (default false).
+    pub can_handle_pending_authorization: bool,
+    /// `softDescriptor` (≤ 16).
+    pub soft_descriptor: Option<String>,
+    /// `merchantMetadata`.
+    pub merchant_metadata: MerchantMetadata,
+    /// `platformId`.
+    pub platform_id: Option<String>,
+    /// `providerMetadata.providerReferenceId`.
+    pub provider_reference_id: Option<String>,
+    /// `chargeInitiator`.
+    pub charge_initiator: Option<ChargeInitiator>,
+    /// `channel`.
+    pub channel: Option<Channel>,
+}
+
+impl NewCharge {
+    /// A charge of `amount` with every option at its default.
+    pub fn of(amount: Money) -> NewCharge {
+        NewCharge {
+            charge_amount: amount,
+            capture_now: false,
+            can_handle_pending_authorization: false,
+            soft_descriptor: None,
+            merchant_metadata: MerchantMetadata::default(),
+            platform_id: None,
+            provider_reference_id: None,
+            charge_initiator: None,
+            channel: None,
+        }
+    }
+}
+
+/// Capture Charge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaptureRequest {
+    /// `captureAmount`.
+    pub capture_amount: Money,
+    /// `softDescriptor` (≤ 16).
+    pub soft_descriptor: Option<String>,
+}
+
+/// Create Refund.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRefund {
+    /// `refundAmount`.
+    pub refund_amount: Money,
+    /// `softDescriptor` (≤ 16).
+    pub soft_descriptor: Option<String>,
+}
+
+/// Update Charge Permission: only the supplied children change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PermissionUpdate {
+    /// `merchantMetadata` children.
+    pub merchant_metadata: Option<MerchantMetadata>,
+    /// `recurringMetadata` children.
+    pub recurring_metadata: Option<RecurringMetadata>,
+}
+
+/// Close Charge Permission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseRequest {
+    /// `closureReason` (≤ 255).
+    pub closure_reason: String,
+    /// `cancelPendingCharges` (default false).
+    pub cancel_pending_charges: bool,
+}
+
+/// One shipment of Create Delivery Tracker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shipment {
+    /// `trackingNumber`.
+    pub tracking_number: String,
+    /// `carrierCode`.
+    pub carrier_code: String,
+}
+
+/// Checks a free-text field's length (characters).
+pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    check_len(field, &Some(value.to_owned()), max)
+}
+
+/// Checks `merchantMetadata` lengths (spec §2.6).
+pub fn check_metadata(m: &MerchantMetadata) -> Result<(), FieldError> {
+    check_len(
+        "merchantMetadata.merchantReferenceId",
+        &m.merchant_reference_id,
+        256,
+    )?;
+    check_len(
+        "merchantMetadata.merchantStoreName",
+        &m.merchant_store_name,
+        50,
+    )?;
+    check_len("merchantMetadata.noteToBuyer", &m.note_to_buyer, 255)?;
+    check_len(
+        "merchantMetadata.customInformation",
+        &m.custom_information,
+        4096,
+    )
 }
 
 const URL_MAX: usize = 512;

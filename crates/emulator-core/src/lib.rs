@@ -31,7 +31,9 @@
 //!
 //! - [`model`]: the objects and their state enums.
 //! - [`input`]: command inputs and the whole-session field rules (spec §4.1).
-//! - [`checkout`]: the aggregate, commands, effects, transitions and timers.
+//! - [`checkout`]: the aggregate, commands, effects, transitions and timers; its `payments`
+//!   part has charges, captures, cancels, refunds, permission updates and closes, trackers.
+//! - [`limits`]: the amount and count limits; [`simulation`]: the sandbox simulation codes.
 //! - [`money`], [`clock`], [`ids`]: value types.
 
 pub mod checkout;
@@ -39,12 +41,16 @@ pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod input;
+pub mod limits;
 pub mod model;
 pub mod money;
+pub mod simulation;
 
 pub use checkout::{
-    Checkout, Command, Constraint, Effect, ObjectKind, Redirect, create, transition,
+    Checkout, Command, Constraint, Decline, Effect, ObjectKind, Redirect, create, transition,
+    transition_with,
 };
 pub use clock::{Timestamp, VirtualClock};
 pub use error::{DomainError, FieldError, FieldProblem};
 pub use money::{Currency, Money};
+pub use simulation::{Operation, Simulation};

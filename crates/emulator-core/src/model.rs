@@ -409,10 +409,14 @@ pub enum StepAuthorization {
 /// How a pending authorization resolves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PendingResolution {
-    /// Becomes `Authorized`.
+    /// Becomes `Authorized` (or `Captured` for a charge created with `captureNow`).
     Authorized,
     /// Becomes `Declined`/`HardDeclined`.
     HardDeclined,
+    /// Becomes `Declined`/`SoftDeclined`.
+    SoftDeclined,
+    /// Becomes `Declined`/`TransactionTimedOut`.
+    TransactionTimedOut,
 }
 
 str_enum! {
@@ -602,6 +606,24 @@ pub struct ChargePermission {
     pub updated_at: Timestamp,
     /// `expirationTimestamp`.
     pub expires_at: Option<Timestamp>,
+    /// A problem with the buyer's instrument that keeps the permission `NonChargeable` until the
+    /// buyer fixes it (a hard decline, a deleted or expired instrument, failed MFA, ...).
+    pub instrument_issue: Option<NonChargeableReason>,
+    /// The `closureReason` of Close Charge Permission.
+    pub closure_reason: Option<String>,
+}
+
+str_enum! {
+    /// `chargeInitiator` of Create Charge.
+    pub enum ChargeInitiator { Citu = "CITU", Mitu = "MITU", Citr = "CITR", Mitr = "MITR", }
+}
+
+str_enum! {
+    /// `channel` of Create Charge.
+    pub enum Channel {
+        Web = "Web", Phone = "Phone", App = "App", Alexa = "Alexa", PointOfSale = "PointOfSale",
+        FireTv = "FireTv", Offline = "Offline", Amazon = "Amazon",
+    }
 }
 
 str_enum! {
@@ -620,6 +642,15 @@ str_enum! {
     }
 }
 
+/// How an asynchronous capture completes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureResolution {
+    /// Becomes `Captured`.
+    Captured,
+    /// Becomes `Declined` with the reason.
+    Declined(ChargeDeclinedReason),
+}
+
 /// The Charge state (spec §3.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChargeState {
@@ -632,10 +663,14 @@ pub enum ChargeState {
     },
     /// `Authorized`.
     Authorized,
-    /// `CaptureInitiated`, resolving at `resolves_at`.
+    /// `CaptureInitiated`: an asynchronous capture of `amount`, resolving at `resolves_at`.
     CaptureInitiated {
         /// When the capture completes.
         resolves_at: Timestamp,
+        /// The amount being captured.
+        amount: Money,
+        /// How it completes.
+        resolves_to: CaptureResolution,
     },
     /// `Captured`.
     Captured,
@@ -679,6 +714,29 @@ impl ChargeState {
             ChargeState::AuthorizationInitiated { .. } | ChargeState::Authorized
         )
     }
+
+    /// Whether the charge keeps its permission `NonChargeable`/`ChargeInProgress`: its
+    /// authorization is open or its capture has not completed.
+    pub fn in_progress(&self) -> bool {
+        self.is_open_authorization() || matches!(self, ChargeState::CaptureInitiated { .. })
+    }
+}
+
+impl Charge {
+    /// What the charge takes from its permission's balance: the charge amount while authorized,
+    /// the amount being captured, the captured amount, or nothing once canceled or declined.
+    pub fn held_amount(&self) -> Money {
+        match &self.state {
+            ChargeState::AuthorizationInitiated { .. } | ChargeState::Authorized => {
+                self.charge_amount
+            }
+            ChargeState::CaptureInitiated { amount, .. } => *amount,
+            ChargeState::Captured => self.capture_amount.unwrap_or(self.charge_amount),
+            ChargeState::Canceled(_) | ChargeState::Declined(_) => {
+                Money::zero(self.charge_amount.currency())
+            }
+        }
+    }
 }
 
 /// A Charge.
@@ -704,6 +762,17 @@ pub struct Charge {
     pub platform_id: Option<String>,
     /// `canHandlePendingAuthorization` of the request that created it.
     pub can_handle_pending_authorization: bool,
+    /// `captureNow` of the request that created it (a pending authorization then ends
+    /// `Captured`).
+    pub capture_now: bool,
+    /// `chargeInitiator`.
+    pub charge_initiator: Option<ChargeInitiator>,
+    /// `channel`.
+    pub channel: Option<Channel>,
+    /// When the authorization succeeded (the 7-day synchronous capture window starts here).
+    pub authorized_at: Option<Timestamp>,
+    /// `cancellationReason` of Cancel Charge.
+    pub cancellation_reason: Option<String>,
     /// The state.
     pub state: ChargeState,
     /// `creationTimestamp`.
@@ -719,6 +788,15 @@ str_enum! {
     pub enum RefundDeclinedReason { AmazonRejected = "AmazonRejected", ProcessingFailure = "ProcessingFailure", }
 }
 
+/// How a refund completes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundResolution {
+    /// Becomes `Refunded`.
+    Refunded,
+    /// Becomes `Declined` with the reason.
+    Declined(RefundDeclinedReason),
+}
+
 /// The Refund state (spec §3.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RefundState {
@@ -726,6 +804,8 @@ pub enum RefundState {
     RefundInitiated {
         /// When the refund completes.
         resolves_at: Timestamp,
+        /// How.
+        resolves_to: RefundResolution,
     },
     /// `Refunded`.
     Refunded,
@@ -733,7 +813,31 @@ pub enum RefundState {
     Declined(RefundDeclinedReason),
 }
 
-/// A Refund (created by the next issue's Create Refund; part of the aggregate already).
+impl RefundState {
+    /// `statusDetails.state`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RefundState::RefundInitiated { .. } => "RefundInitiated",
+            RefundState::Refunded => "Refunded",
+            RefundState::Declined(_) => "Declined",
+        }
+    }
+
+    /// `statusDetails.reasonCode`.
+    pub fn reason_code(&self) -> Option<&'static str> {
+        match self {
+            RefundState::Declined(r) => Some(r.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Whether the refund counts against the charge's refundable amount (not declined).
+    pub fn counts(&self) -> bool {
+        !matches!(self, RefundState::Declined(_))
+    }
+}
+
+/// A Refund.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refund {
     /// `refundId`.
@@ -750,4 +854,29 @@ pub struct Refund {
     pub created_at: Timestamp,
     /// `statusDetails.lastUpdatedTimestamp`.
     pub updated_at: Timestamp,
+}
+
+/// A shipment reported with Create Delivery Tracker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryTracker {
+    /// `trackingNumber` (accepted once per merchant).
+    pub tracking_number: String,
+    /// `carrierCode`.
+    pub carrier_code: String,
+    /// When it was reported.
+    pub created_at: Timestamp,
+}
+
+/// Something the buyer (or Amazon) does to a Charge Permission outside the merchant's API:
+/// the emulator's admin API offers these so every state of spec §3.2 can be reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PermissionEvent {
+    /// The instrument has a problem: `NonChargeable` with this reason until fixed.
+    InstrumentIssue(NonChargeableReason),
+    /// The buyer fixed the instrument (clears the issue).
+    InstrumentFixed,
+    /// The buyer closed the permission (`Closed`/`BuyerClosed`, open charges `BuyerCanceled`).
+    BuyerClosed,
+    /// Amazon canceled the permission (`Closed`/`AmazonCanceled`, open charges `AmazonCanceled`).
+    AmazonCanceled,
 }

@@ -10,13 +10,14 @@ use amzpay_emulator_core::ids::{
     BuyerId, ChargeId, ChargePermissionId, CheckoutSessionId, MerchantId, RefundId, StoreId,
 };
 use amzpay_emulator_core::model::{
-    Address, Buyer, BuyerScope, BuyerSelection, Charge, ChargeCanceledReason, ChargeDeclinedReason,
-    ChargePermission, ChargePermissionType, ChargeState, CheckoutMode, CheckoutSession,
-    Environment, Frequency, FrequencyUnit, Instrument, MerchantMetadata, NonChargeableReason,
-    OpaqueJson, PaymentDetails, PaymentIntent, PaymentStep, PendingResolution,
-    PermissionClosedReason, PermissionState, ProductType, RecurringMetadata, Refund,
-    RefundDeclinedReason, RefundState, Region, SessionCancelReason, SessionState,
-    StepAuthorization, WebCheckoutDetails,
+    Address, Buyer, BuyerScope, BuyerSelection, CaptureResolution, Channel, Charge,
+    ChargeCanceledReason, ChargeDeclinedReason, ChargeInitiator, ChargePermission,
+    ChargePermissionType, ChargeState, CheckoutMode, CheckoutSession, DeliveryTracker, Environment,
+    Frequency, FrequencyUnit, Instrument, MerchantMetadata, NonChargeableReason, OpaqueJson,
+    PaymentDetails, PaymentIntent, PaymentStep, PendingResolution, PermissionClosedReason,
+    PermissionState, ProductType, RecurringMetadata, Refund, RefundDeclinedReason,
+    RefundResolution, RefundState, Region, SessionCancelReason, SessionState, StepAuthorization,
+    WebCheckoutDetails,
 };
 use amzpay_emulator_core::{Currency, Money, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -234,6 +235,12 @@ fn step_auth_str(a: StepAuthorization) -> &'static str {
         StepAuthorization::Pending {
             resolves_to: PendingResolution::HardDeclined,
         } => "pending_declined",
+        StepAuthorization::Pending {
+            resolves_to: PendingResolution::SoftDeclined,
+        } => "pending_soft_declined",
+        StepAuthorization::Pending {
+            resolves_to: PendingResolution::TransactionTimedOut,
+        } => "pending_timed_out",
         StepAuthorization::Canceled => "canceled",
     }
 }
@@ -248,6 +255,12 @@ fn step_auth_parse(s: &str) -> Option<StepAuthorization> {
         "pending_declined" => StepAuthorization::Pending {
             resolves_to: PendingResolution::HardDeclined,
         },
+        "pending_soft_declined" => StepAuthorization::Pending {
+            resolves_to: PendingResolution::SoftDeclined,
+        },
+        "pending_timed_out" => StepAuthorization::Pending {
+            resolves_to: PendingResolution::TransactionTimedOut,
+        },
         "canceled" => StepAuthorization::Canceled,
         _ => return None,
     })
@@ -257,6 +270,8 @@ fn resolution_str(r: PendingResolution) -> &'static str {
     match r {
         PendingResolution::Authorized => "authorized",
         PendingResolution::HardDeclined => "hard_declined",
+        PendingResolution::SoftDeclined => "soft_declined",
+        PendingResolution::TransactionTimedOut => "timed_out",
     }
 }
 
@@ -264,7 +279,39 @@ fn resolution_parse(s: &str) -> Option<PendingResolution> {
     match s {
         "authorized" => Some(PendingResolution::Authorized),
         "hard_declined" => Some(PendingResolution::HardDeclined),
+        "soft_declined" => Some(PendingResolution::SoftDeclined),
+        "timed_out" => Some(PendingResolution::TransactionTimedOut),
         _ => None,
+    }
+}
+
+/// `Captured`, or the decline reason.
+fn capture_resolution_str(r: CaptureResolution) -> String {
+    match r {
+        CaptureResolution::Captured => "Captured".to_owned(),
+        CaptureResolution::Declined(d) => d.as_str().to_owned(),
+    }
+}
+
+fn capture_resolution_parse(s: &str) -> Option<CaptureResolution> {
+    match s {
+        "Captured" => Some(CaptureResolution::Captured),
+        other => ChargeDeclinedReason::parse(other).map(CaptureResolution::Declined),
+    }
+}
+
+/// `Refunded`, or the decline reason.
+fn refund_resolution_str(r: RefundResolution) -> String {
+    match r {
+        RefundResolution::Refunded => "Refunded".to_owned(),
+        RefundResolution::Declined(d) => d.as_str().to_owned(),
+    }
+}
+
+fn refund_resolution_parse(s: &str) -> Option<RefundResolution> {
+    match s {
+        "Refunded" => Some(RefundResolution::Refunded),
+        other => RefundDeclinedReason::parse(other).map(RefundResolution::Declined),
     }
 }
 
@@ -473,6 +520,10 @@ struct PermissionRow {
     created_at: i64,
     updated_at: i64,
     expires_at: Option<i64>,
+    #[serde(default)]
+    instrument_issue: Option<String>,
+    #[serde(default)]
+    closure_reason: Option<String>,
 }
 
 impl From<&ChargePermission> for PermissionRow {
@@ -500,6 +551,8 @@ impl From<&ChargePermission> for PermissionRow {
             created_at: p.created_at.unix(),
             updated_at: p.updated_at.unix(),
             expires_at: p.expires_at.map(Timestamp::unix),
+            instrument_issue: p.instrument_issue.map(|r| r.as_str().to_owned()),
+            closure_reason: p.closure_reason.clone(),
         }
     }
 }
@@ -541,6 +594,11 @@ impl PermissionRow {
             created_at: ts(self.created_at),
             updated_at: ts(self.updated_at),
             expires_at: self.expires_at.map(ts),
+            instrument_issue: self
+                .instrument_issue
+                .map(|r| parse("reason", &r, NonChargeableReason::parse))
+                .transpose()?,
+            closure_reason: self.closure_reason,
         })
     }
 }
@@ -564,20 +622,42 @@ struct ChargeRow {
     created_at: i64,
     updated_at: i64,
     expires_at: i64,
+    #[serde(default)]
+    capture_now: bool,
+    #[serde(default)]
+    initiator: Option<String>,
+    #[serde(default)]
+    channel: Option<String>,
+    #[serde(default)]
+    authorized_at: Option<i64>,
+    #[serde(default)]
+    cancellation_reason: Option<String>,
+    /// The amount of a `CaptureInitiated` capture.
+    #[serde(default)]
+    capturing: Option<MoneyRow>,
 }
 
 impl From<&Charge> for ChargeRow {
     fn from(c: &Charge) -> Self {
-        let (resolves_at, resolves_to) = match c.state {
+        let (resolves_at, resolves_to, capturing) = match c.state {
             ChargeState::AuthorizationInitiated {
                 resolves_at,
                 resolves_to,
             } => (
                 Some(resolves_at.unix()),
                 Some(resolution_str(resolves_to).to_owned()),
+                None,
             ),
-            ChargeState::CaptureInitiated { resolves_at } => (Some(resolves_at.unix()), None),
-            _ => (None, None),
+            ChargeState::CaptureInitiated {
+                resolves_at,
+                amount,
+                resolves_to,
+            } => (
+                Some(resolves_at.unix()),
+                Some(capture_resolution_str(resolves_to)),
+                Some(MoneyRow::from(amount)),
+            ),
+            _ => (None, None, None),
         };
         ChargeRow {
             id: c.id.to_string(),
@@ -597,6 +677,12 @@ impl From<&Charge> for ChargeRow {
             created_at: c.created_at.unix(),
             updated_at: c.updated_at.unix(),
             expires_at: c.expires_at.unix(),
+            capture_now: c.capture_now,
+            initiator: c.charge_initiator.map(|i| i.as_str().to_owned()),
+            channel: c.channel.map(|x| x.as_str().to_owned()),
+            authorized_at: c.authorized_at.map(Timestamp::unix),
+            cancellation_reason: c.cancellation_reason.clone(),
+            capturing,
         }
     }
 }
@@ -621,6 +707,17 @@ impl ChargeRow {
             "Authorized" => ChargeState::Authorized,
             "CaptureInitiated" => ChargeState::CaptureInitiated {
                 resolves_at: resolves_at()?,
+                amount: match self.capturing {
+                    Some(m) => m.into_domain()?,
+                    None => Money::from_minor(
+                        self.amount.m,
+                        parse("currency", &self.amount.c, Currency::parse)?,
+                    ),
+                },
+                resolves_to: match self.resolves_to.as_deref() {
+                    None => CaptureResolution::Captured,
+                    Some(r) => parse("capture resolution", r, capture_resolution_parse)?,
+                },
             },
             "Captured" => ChargeState::Captured,
             "Canceled" => {
@@ -646,6 +743,17 @@ impl ChargeRow {
             merchant_metadata: self.metadata.into(),
             platform_id: self.platform_id,
             can_handle_pending_authorization: self.can_handle_pending,
+            capture_now: self.capture_now,
+            charge_initiator: self
+                .initiator
+                .map(|i| parse("charge initiator", &i, ChargeInitiator::parse))
+                .transpose()?,
+            channel: self
+                .channel
+                .map(|c| parse("channel", &c, Channel::parse))
+                .transpose()?,
+            authorized_at: self.authorized_at.map(ts),
+            cancellation_reason: self.cancellation_reason,
             state,
             created_at: ts(self.created_at),
             updated_at: ts(self.updated_at),
@@ -665,16 +773,24 @@ struct RefundRow {
     resolves_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
+    #[serde(default)]
+    resolves_to: Option<String>,
 }
 
 impl From<&Refund> for RefundRow {
     fn from(r: &Refund) -> Self {
-        let (state, reason, resolves_at) = match r.state {
-            RefundState::RefundInitiated { resolves_at } => {
-                ("RefundInitiated", None, Some(resolves_at.unix()))
-            }
-            RefundState::Refunded => ("Refunded", None, None),
-            RefundState::Declined(d) => ("Declined", Some(d.as_str().to_owned()), None),
+        let (state, reason, resolves_at, resolves_to) = match r.state {
+            RefundState::RefundInitiated {
+                resolves_at,
+                resolves_to,
+            } => (
+                "RefundInitiated",
+                None,
+                Some(resolves_at.unix()),
+                Some(refund_resolution_str(resolves_to)),
+            ),
+            RefundState::Refunded => ("Refunded", None, None, None),
+            RefundState::Declined(d) => ("Declined", Some(d.as_str().to_owned()), None, None),
         };
         RefundRow {
             id: r.id.to_string(),
@@ -686,6 +802,7 @@ impl From<&Refund> for RefundRow {
             resolves_at,
             created_at: r.created_at.unix(),
             updated_at: r.updated_at.unix(),
+            resolves_to,
         }
     }
 }
@@ -697,6 +814,10 @@ impl RefundRow {
                 resolves_at: ts(self
                     .resolves_at
                     .ok_or_else(|| corrupt("refund timer", &self.id))?),
+                resolves_to: match self.resolves_to.as_deref() {
+                    None => RefundResolution::Refunded,
+                    Some(r) => parse("refund resolution", r, refund_resolution_parse)?,
+                },
             },
             "Refunded" => RefundState::Refunded,
             "Declined" => RefundState::Declined(parse(
@@ -728,6 +849,15 @@ struct CheckoutRow {
     permission: Option<PermissionRow>,
     charges: Vec<ChargeRow>,
     refunds: Vec<RefundRow>,
+    #[serde(default)]
+    trackers: Vec<TrackerRow>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TrackerRow {
+    number: String,
+    carrier: String,
+    at: i64,
 }
 
 /// Encodes a checkout as its stored JSON document.
@@ -741,6 +871,15 @@ pub(crate) fn encode(c: &Checkout) -> String {
         permission: c.permission.as_ref().map(PermissionRow::from),
         charges: c.charges.iter().map(ChargeRow::from).collect(),
         refunds: c.refunds.iter().map(RefundRow::from).collect(),
+        trackers: c
+            .delivery_trackers
+            .iter()
+            .map(|t| TrackerRow {
+                number: t.tracking_number.clone(),
+                carrier: t.carrier_code.clone(),
+                at: t.created_at.unix(),
+            })
+            .collect(),
     };
     // Serializing plain structs of strings and numbers into a String cannot fail.
     serde_json::to_string(&row).unwrap_or_default()
@@ -772,5 +911,14 @@ pub(crate) fn decode(text: &str) -> R<Checkout> {
             .into_iter()
             .map(RefundRow::into_domain)
             .collect::<R<_>>()?,
+        delivery_trackers: row
+            .trackers
+            .into_iter()
+            .map(|t| DeliveryTracker {
+                tracking_number: t.number,
+                carrier_code: t.carrier,
+                created_at: ts(t.at),
+            })
+            .collect(),
     })
 }

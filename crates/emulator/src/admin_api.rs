@@ -176,12 +176,82 @@ pub struct BuyerActionResult {
     pub redirect_url: String,
 }
 
+/// `POST /__admin/merchants/{id}/sign-in`: a buyer signs in with Amazon Sign-in (the
+/// `SignIn` button) and the merchant gets a buyer token for Get Buyer.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuyerSignIn {
+    /// Buyer name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Buyer email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Buyer phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Shipping address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<AddressBody>,
+    /// Billing address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<AddressBody>,
+    /// `signInScopes` of the button payload (`name`, `email`, `postalCode`, `shippingAddress`,
+    /// `phoneNumber`, `primeStatus`, `billingAddress`); none: name and email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// `signInReturnUrl`: the answer's `redirectUrl` is this with `buyerToken` appended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_in_return_url: Option<String>,
+}
+
+/// The answer to [`BuyerSignIn`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuyerSignedIn {
+    /// The token for `GET /v2/buyers/{buyerToken}`.
+    pub buyer_token: String,
+    /// The buyer's id.
+    pub buyer_id: String,
+    /// `signInReturnUrl?buyerToken=...`, when a return URL was given.
+    pub redirect_url: Option<String>,
+}
+
+/// `POST /__admin/chargePermissions/{id}/events`: something the buyer or Amazon does to a
+/// Charge Permission. `event` is a `NonChargeable` reason (`PaymentMethodInvalid`,
+/// `PaymentMethodDeleted`, `BillingAddressDeleted`, `PaymentMethodExpired`,
+/// `PaymentMethodNotAllowed`, `PaymentMethodNotSet`, `MFAFailed`), `PaymentMethodUpdated` (the
+/// buyer fixed the instrument), `BuyerClosed` or `AmazonCanceled`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PermissionEventBody {
+    /// The event.
+    pub event: String,
+}
+
 /// The answer to `POST /__admin/timers/run`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimersRun {
     /// How many checkouts had due timers applied.
     pub applied: u64,
+}
+
+/// Answer of `GET /__admin/merchants/{id}/objects`: how many objects of each kind the merchant
+/// has stored (what crash and concurrency tests compare with what they were acknowledged).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectCounts {
+    /// The merchant.
+    pub merchant_id: String,
+    /// Checkout Sessions.
+    pub checkout_sessions: u64,
+    /// Charge Permissions.
+    pub charge_permissions: u64,
+    /// Charges.
+    pub charges: u64,
+    /// Refunds.
+    pub refunds: u64,
 }
 
 /// Parses `90`, `90s`, `15m`, `24h`, `30d`, `1w` or a concatenation like `1h30m` into seconds.

@@ -2,13 +2,15 @@
 //! written by hand: requests become command inputs, aggregates become response bodies.
 
 use amzpay_emulator_core::checkout::{Checkout, with_session_id};
+use amzpay_emulator_core::ids::{ChargeId, ChargePermissionId};
 use amzpay_emulator_core::input::{
-    CompleteRequest, FinalizeRequest, NewCheckoutSession, PaymentDetailsInput, SessionUpdate,
+    CaptureRequest, CloseRequest, CompleteRequest, FinalizeRequest, NewCharge, NewCheckoutSession,
+    NewRefund, PaymentDetailsInput, PermissionUpdate, SessionUpdate, Shipment,
 };
 use amzpay_emulator_core::model::{
-    Address, BuyerScope, Charge, ChargePermissionType, CheckoutMode, Frequency, FrequencyUnit,
-    MerchantMetadata, OpaqueJson, PaymentIntent, PermissionState, RecurringMetadata, SessionState,
-    WebCheckoutDetails,
+    Address, BuyerScope, Charge, ChargeInitiator, ChargePermissionType, Channel, CheckoutMode,
+    Frequency, FrequencyUnit, MerchantMetadata, OpaqueJson, PaymentIntent, PermissionState,
+    RecurringMetadata, Refund, SessionState, WebCheckoutDetails,
 };
 use amzpay_emulator_core::{Currency, Money, Timestamp};
 use amzpay_types as wire;
@@ -473,7 +475,7 @@ pub(crate) fn permission_view(c: &Checkout, now: Timestamp) -> Option<wire::Char
         ),
         PermissionState::Closed(r) => Some(vec![wire::StatusReason {
             reason_code: r.as_str().into(),
-            reason_description: None,
+            reason_description: Some(closed_description(*r, p.closure_reason.as_deref())),
         }]),
     };
     let visible = c.permission_buyer_visible(now);
@@ -528,22 +530,26 @@ pub(crate) fn charge_view(c: &Checkout, ch: &Charge) -> wire::Charge {
         ts(ch.updated_at).unwrap_or_else(unreachable_timestamp),
     );
     if let Some(reason) = ch.state.reason_code() {
-        status = status.with_reason(reason.into(), charge_reason_description(reason));
+        let description = match &ch.cancellation_reason {
+            Some(text) if reason == "MerchantCanceled" => text.clone(),
+            _ => charge_reason_description(reason),
+        };
+        status = status.with_reason(reason.into(), description);
     }
     wire::Charge {
         charge_id: ch.id.as_str().into(),
         charge_amount: price(ch.charge_amount),
         charge_permission_id: ch.charge_permission_id.as_str().into(),
         capture_amount: ch.capture_amount.and_then(price),
-        refunded_amount: ch.refunded_amount.and_then(price),
+        refunded_amount: c.refunded_amount(ch).and_then(price),
         soft_descriptor: ch.soft_descriptor.clone(),
         provider_metadata: Some(wire::ProviderMetadata {
             provider_reference_id: ch.provider_reference_id.clone(),
         }),
         converted_amount: None,
         conversion_rate: None,
-        channel: None,
-        charge_initiator: None,
+        channel: ch.channel.map(|x| x.as_str().into()),
+        charge_initiator: ch.charge_initiator.map(|x| x.as_str().into()),
         status_details: status,
         creation_timestamp: ts(ch.created_at),
         expiration_timestamp: ts(ch.expires_at),
@@ -555,16 +561,190 @@ pub(crate) fn charge_view(c: &Checkout, ch: &Charge) -> wire::Charge {
 }
 
 fn charge_reason_description(code: &str) -> String {
-    match code {
+    let text = match code {
         "HardDeclined" => {
             "The authorization was declined; the buyer must choose another payment method."
-                .to_owned()
         }
-        "ExpiredUnused" => {
-            "The authorization expired 30 days after creation without a capture.".to_owned()
+        "SoftDeclined" => "The authorization was declined; a retry may succeed.",
+        "AmazonRejected" => "Amazon declined the transaction.",
+        "ProcessingFailure" => "The transaction could not be processed.",
+        "TransactionTimedOut" => "The authorization could not be decided in time.",
+        "ExpiredUnused" => "The authorization expired 30 days after creation without a capture.",
+        "AmazonCanceled" => "Amazon canceled the charge.",
+        "MerchantCanceled" => "The merchant canceled the charge.",
+        "ChargePermissionCanceled" => "The Charge Permission was closed with cancelPendingCharges.",
+        "BuyerCanceled" => "The buyer canceled the charge.",
+        other => return format!("The charge is {other}."),
+    };
+    text.to_owned()
+}
+
+fn closed_description(
+    r: amzpay_emulator_core::model::PermissionClosedReason,
+    closure_reason: Option<&str>,
+) -> String {
+    use amzpay_emulator_core::model::PermissionClosedReason as C;
+    match r {
+        C::MerchantClosed => closure_reason
+            .unwrap_or("The merchant closed the Charge Permission.")
+            .to_owned(),
+        C::BuyerClosed => "The buyer closed the Charge Permission.".to_owned(),
+        C::AmazonCanceled => "Amazon canceled the Charge Permission.".to_owned(),
+        C::AmazonClosed => {
+            "Amazon closed the Charge Permission: nothing is left to charge.".to_owned()
         }
-        other => format!("The charge is {other}."),
+        C::Expired => "The Charge Permission expired.".to_owned(),
     }
+}
+
+/// The Refund response body.
+pub(crate) fn refund_view(c: &Checkout, r: &Refund) -> wire::Refund {
+    let mut status = wire::StatusDetails::new(
+        wire::enums::RefundState::from(r.state.as_str()),
+        ts(r.updated_at).unwrap_or_else(unreachable_timestamp),
+    );
+    if let Some(reason) = r.state.reason_code() {
+        let description = match reason {
+            "AmazonRejected" => "Amazon declined the refund (for example, a negative balance).",
+            _ => "The refund could not be processed.",
+        };
+        status = status.with_reason(reason.into(), description);
+    }
+    wire::Refund {
+        creation_timestamp: ts(r.created_at),
+        refund_amount: price(r.refund_amount),
+        soft_descriptor: r.soft_descriptor.clone(),
+        release_environment: Some(c.environment.release_environment().into()),
+        ..wire::Refund::new(r.id.as_str().into(), r.charge_id.as_str().into(), status)
+    }
+}
+
+/// A path id that does not have the emulator's format reads as unknown.
+pub(crate) fn permission_id(id: &str, what: &str) -> R<ChargePermissionId> {
+    ChargePermissionId::parse(id).ok_or_else(|| ApiError::not_found(what, id))
+}
+
+fn text_field(field: &str, value: Option<String>, max: usize) -> R<Option<String>> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(invalid(
+            field,
+            &format!("it is longer than {max} characters"),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Create Charge body → the permission it charges and the domain input.
+pub(crate) fn new_charge(r: wire::CreateChargeRequest) -> R<(String, NewCharge)> {
+    if let Some(w) = &r.web_checkout_details
+        && let Some(url) = &w.checkout_result_return_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(invalid(
+            "webCheckoutDetails.checkoutResultReturnUrl",
+            "it must be an absolute http or https URL",
+        ));
+    }
+    let charge = NewCharge {
+        charge_amount: money(&r.charge_amount, "chargeAmount")?,
+        capture_now: r.capture_now.unwrap_or(false),
+        can_handle_pending_authorization: r.can_handle_pending_authorization.unwrap_or(false),
+        soft_descriptor: r.soft_descriptor,
+        merchant_metadata: r.merchant_metadata.map(metadata).unwrap_or_default(),
+        platform_id: r.platform_id,
+        provider_reference_id: r.provider_metadata.and_then(|p| p.provider_reference_id),
+        charge_initiator: r
+            .charge_initiator
+            .map(|i| known("chargeInitiator", i.as_str(), ChargeInitiator::parse))
+            .transpose()?,
+        channel: r
+            .channel
+            .map(|c| known("channel", c.as_str(), Channel::parse))
+            .transpose()?,
+    };
+    Ok((r.charge_permission_id.into_string(), charge))
+}
+
+/// Capture Charge body → domain input.
+pub(crate) fn capture(r: wire::CaptureChargeRequest) -> R<CaptureRequest> {
+    Ok(CaptureRequest {
+        capture_amount: money(&r.capture_amount, "captureAmount")?,
+        soft_descriptor: r.soft_descriptor,
+    })
+}
+
+/// Create Refund body → the refunded charge id and the domain input.
+pub(crate) fn new_refund(r: wire::CreateRefundRequest) -> R<(String, NewRefund)> {
+    let refund = NewRefund {
+        refund_amount: money(&r.refund_amount, "refundAmount")?,
+        soft_descriptor: r.soft_descriptor,
+    };
+    Ok((r.charge_id.into_string(), refund))
+}
+
+/// Update Charge Permission body → domain input.
+pub(crate) fn permission_update(r: wire::UpdateChargePermissionRequest) -> R<PermissionUpdate> {
+    Ok(PermissionUpdate {
+        merchant_metadata: r.merchant_metadata.map(metadata),
+        recurring_metadata: r.recurring_metadata.map(recurring).transpose()?,
+    })
+}
+
+/// Close Charge Permission body → domain input.
+pub(crate) fn close(r: wire::CloseChargePermissionRequest) -> R<CloseRequest> {
+    Ok(CloseRequest {
+        closure_reason: text_field("closureReason", Some(r.closure_reason), 255)?
+            .unwrap_or_default(),
+        cancel_pending_charges: r.cancel_pending_charges.unwrap_or(false),
+    })
+}
+
+/// Create Delivery Tracker body → the permission id and the shipments.
+pub(crate) fn delivery_tracker(r: wire::CreateDeliveryTrackerRequest) -> R<(String, Vec<Shipment>)> {
+    let id = match (r.charge_permission_id, r.amazon_order_reference_id) {
+        (Some(id), None) => id.into_string(),
+        (None, Some(_)) => {
+            return Err(invalid(
+                "amazonOrderReferenceId",
+                "v1 order references are not supported by this emulator; send chargePermissionId",
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "amazonOrderReferenceId",
+                "give either chargePermissionId or amazonOrderReferenceId, not both",
+            ));
+        }
+        (None, None) => return Err(missing("chargePermissionId")),
+    };
+    let shipments = r
+        .delivery_details
+        .into_iter()
+        .map(|d| Shipment {
+            tracking_number: d.tracking_number,
+            carrier_code: d.carrier_code,
+        })
+        .collect();
+    Ok((id, shipments))
+}
+
+/// The Create Delivery Tracker response body: the request echoed.
+pub(crate) fn tracker_view(permission: &ChargePermissionId, shipments: &[Shipment]) -> wire::DeliveryTracker {
+    wire::DeliveryTracker {
+        charge_permission_id: Some(permission.as_str().into()),
+        amazon_order_reference_id: None,
+        delivery_details: Some(
+            shipments
+                .iter()
+                .map(|s| wire::DeliveryDetail::new(&s.tracking_number, &s.carrier_code))
+                .collect(),
+        ),
+    }
+}
+
+/// A charge id from a path or body (a malformed one reads as unknown).
+pub(crate) fn charge_id(id: &str, what: &str) -> R<ChargeId> {
+    ChargeId::parse(id).ok_or_else(|| ApiError::not_found(what, id))
 }
 
 /// Serializes a response body (plain structs of strings cannot fail to serialize).

@@ -52,6 +52,7 @@
 //!   payment step and answers 303 to the result URL.
 //! - **Admin API** (`/__admin`, `Authorization: Bearer <token>`, compared in constant time, 401
 //!   `UnauthorizedAccess` otherwise): `POST/GET /__admin/merchants`, `GET /__admin/merchants/{id}`,
+//!   `GET /__admin/merchants/{id}/objects` (stored objects per kind),
 //!   `GET|PUT /__admin/merchants/{id}/clock`, `POST /__admin/merchants/{id}/clock/advance`,
 //!   `POST /__admin/checkoutSessions/{id}/{sign-in|choose|pay|cancel}`,
 //!   `POST /__admin/timers/run`. The CLI talks to a running emulator through it.
@@ -62,6 +63,7 @@
 //!   (in-flight requests get 10 s).
 
 pub mod admin_api;
+pub mod buyer_token;
 pub mod cli;
 pub(crate) mod convert;
 pub mod http;

@@ -7,7 +7,7 @@
 use amzpay_emulator_core::checkout::{self, Checkout, Command, Effect};
 use amzpay_emulator_core::input::MerchantContext;
 use amzpay_emulator_core::model::Merchant;
-use amzpay_emulator_core::{ObjectKind, Timestamp};
+use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
 use amzpay_emulator_store::{
     Applied, IdempotencyRequest, Mutation, Outcome, StoredResponse, Target, Tenant,
 };
@@ -110,6 +110,45 @@ pub(crate) fn apply_command(
         amzpay_emulator_core::DomainError::NotFound => ApiError::not_found(what, id),
         other => other.into(),
     })
+}
+
+/// Applies `command` with an optional simulation code to a loaded checkout (404 `what` `id`
+/// when there is none, or when the command's object is not in it) at `now`.
+///
+/// A synchronous decline or a simulated cancel is a success of the core (its state change is
+/// kept) answered with an error: this returns that answer as `Err(Some(answer))` next to the
+/// new checkout, so the caller can store both.
+pub(crate) fn apply_simulated(
+    loaded: Option<Checkout>,
+    command: Command,
+    simulation: Option<Simulation>,
+    now: Timestamp,
+    what: &str,
+    id: &str,
+) -> Result<(Checkout, Vec<Effect>, Option<Answer>), ApiError> {
+    let c = loaded.ok_or_else(|| ApiError::not_found(what, id))?;
+    let (next, effects) =
+        checkout::transition_with(&c, command, simulation, now, &mut rand::thread_rng()).map_err(
+            |e| match e {
+                amzpay_emulator_core::DomainError::NotFound => ApiError::not_found(what, id),
+                other => other.into(),
+            },
+        )?;
+    let refusal = effects.iter().find_map(|e| match e {
+        Effect::Declined(d) => Some(ApiError::declined(*d)),
+        Effect::SessionCanceled(reason) => {
+            Some(amzpay_emulator_core::DomainError::CheckoutSessionCanceled(*reason).into())
+        }
+        _ => None,
+    });
+    let answer = refusal.map(|e| {
+        let stored = e.to_stored();
+        Answer::json(
+            StatusCode::from_u16(stored.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            stored.body,
+        )
+    });
+    Ok((next, effects, answer))
 }
 
 /// The merchant a command runs for.

@@ -19,8 +19,9 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use crate::admin_api::{
-    AddressBody, AdvanceClock, BuyerActionResult, ChooseBody, ClockInfo, CreateMerchant,
-    MerchantCreated, MerchantInfo, SetClock, SignInBody, TimersRun, parse_duration,
+    AddressBody, AdvanceClock, BuyerActionResult, BuyerSignIn, BuyerSignedIn, ChooseBody,
+    ClockInfo, CreateMerchant, MerchantCreated, MerchantInfo, PermissionEventBody, SetClock,
+    SignInBody, TimersRun, parse_duration,
 };
 use crate::convert::{normalize_address, payment_page_url, to_json};
 use crate::http::error::{ApiError, Reason};
@@ -37,6 +38,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             post(create_merchant).get(list_merchants),
         )
         .route("/__admin/merchants/{id}", get(get_merchant))
+        .route("/__admin/merchants/{id}/objects", get(object_counts))
         .route(
             "/__admin/merchants/{id}/clock",
             get(get_clock).put(set_clock),
@@ -47,6 +49,11 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/checkoutSessions/{id}/pay", post(pay))
         .route("/__admin/checkoutSessions/{id}/cancel", post(cancel))
         .route("/__admin/timers/run", post(run_timers))
+        .route("/__admin/merchants/{id}/sign-in", post(buyer_sign_in))
+        .route(
+            "/__admin/chargePermissions/{id}/events",
+            post(permission_event),
+        )
         .route_layer(axum::middleware::from_fn_with_state(state, require_token))
 }
 
@@ -194,6 +201,23 @@ async fn get_merchant(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(Json(info(&merchant(&state, &id).await?)).into_response())
+}
+
+/// How many objects of each kind a merchant has stored (both environments of its keys).
+async fn object_counts(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let m = merchant(&state, &id).await?;
+    let count = |kind| state.store().count_objects(&m.merchant_id, kind);
+    let counts = crate::admin_api::ObjectCounts {
+        merchant_id: m.merchant_id.to_string(),
+        checkout_sessions: count(ObjectKind::CheckoutSession).await?,
+        charge_permissions: count(ObjectKind::ChargePermission).await?,
+        charges: count(ObjectKind::Charge).await?,
+        refunds: count(ObjectKind::Refund).await?,
+    };
+    Ok(Json(counts).into_response())
 }
 
 async fn get_clock(
@@ -394,4 +418,105 @@ async fn run_timers(State(state): State<AppState>) -> Result<Response, ApiError>
         .await
         .map_err(ApiError::Internal)?;
     Ok(Json(TimersRun { applied }).into_response())
+}
+
+/// Amazon Sign-in without a browser: issues the buyer token a `signInReturnUrl` would carry.
+async fn buyer_sign_in(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let m = merchant(&state, &id).await?;
+    let req: BuyerSignIn = body(&state, request).await?;
+    let mut s = SignIn::test_buyer();
+    let b = &req;
+    if let Some(n) = b.name.clone() {
+        s.name = n;
+    }
+    if let Some(e) = b.email.clone() {
+        s.email = e;
+    }
+    if b.phone_number.is_some() {
+        s.phone_number = b.phone_number.clone();
+    }
+    if let Some(a) = address(b.shipping_address.clone()) {
+        s.shipping_address = a;
+    }
+    if let Some(a) = address(b.billing_address.clone()) {
+        s.billing_address = a;
+    }
+    let scopes = req
+        .scopes
+        .clone()
+        .unwrap_or_default()
+        .iter()
+        .map(|x| {
+            amzpay_emulator_core::model::BuyerScope::parse(x)
+                .ok_or_else(|| bad("scopes", &format!("{x:?} is not a sign-in scope")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = m.clock.now(real_now());
+    let token = crate::buyer_token::issue(&m, m.environment, &s, &scopes, now);
+    let redirect_url = req.sign_in_return_url.map(|url| {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}buyerToken={token}")
+    });
+    let answer = BuyerSignedIn {
+        buyer_id: crate::buyer_token::buyer_id_for(&s.email),
+        buyer_token: token,
+        redirect_url,
+    };
+    Ok(Json(answer).into_response())
+}
+
+fn permission_event_of(name: &str) -> Option<amzpay_emulator_core::model::PermissionEvent> {
+    use amzpay_emulator_core::model::{NonChargeableReason, PermissionEvent};
+    Some(match name {
+        "PaymentMethodUpdated" => PermissionEvent::InstrumentFixed,
+        "BuyerClosed" => PermissionEvent::BuyerClosed,
+        "AmazonCanceled" => PermissionEvent::AmazonCanceled,
+        "ChargeInProgress" => return None,
+        other => PermissionEvent::InstrumentIssue(NonChargeableReason::parse(other)?),
+    })
+}
+
+/// A buyer or Amazon event on a Charge Permission; answers with the permission.
+async fn permission_event(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    const WHAT: &str = "Charge Permission";
+    let req: PermissionEventBody = body(&state, request).await?;
+    let event = permission_event_of(&req.event).ok_or_else(|| {
+        bad(
+            "event",
+            "use PaymentMethodInvalid, PaymentMethodDeleted, BillingAddressDeleted, PaymentMethodExpired, PaymentMethodNotAllowed, PaymentMethodNotSet, MFAFailed, PaymentMethodUpdated, BuyerClosed or AmazonCanceled",
+        )
+    })?;
+    let pid = amzpay_emulator_core::ids::ChargePermissionId::parse(&id)
+        .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
+    let tenant = state
+        .store()
+        .locate(ObjectKind::ChargePermission, pid.as_str())
+        .await?
+        .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
+    let m = state
+        .store()
+        .merchant(&tenant.merchant_id)
+        .await?
+        .ok_or(ApiError::Internal(StoreError::NotFound.into()))?;
+    let now = m.clock.now(real_now());
+    let target = Target::Existing {
+        kind: ObjectKind::ChargePermission,
+        id: pid.to_string(),
+    };
+    let (stored, _) = service::execute(&state, tenant, target, None, move |loaded| {
+        let (c, _) = service::apply_command(loaded, Command::PermissionEvent(event), now, WHAT, &id)?;
+        let view = crate::convert::permission_view(&c, now)
+            .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
+        Ok((c, Answer::json(StatusCode::OK, to_json(&view))))
+    })
+    .await?;
+    Ok(service::respond(stored))
 }

@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use crate::convert::{self, session_view, to_json};
 use crate::http::error::ApiError;
 use crate::http::extract::Signed;
-use crate::service::{self, Answer, apply_command, merchant_context};
+use crate::service::{self, Answer, apply_simulated, merchant_context};
 use crate::state::AppState;
 
 const WHAT: &str = "Checkout Session";
@@ -39,6 +39,7 @@ fn target(id: &CheckoutSessionId) -> Target {
 }
 
 async fn create(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
+    signed.simulation(None)?;
     let idempotency = signed.idempotency(true)?;
     let input = convert::new_session(signed.json(false)?)?;
     let ctx = merchant_context(&signed.merchant, &signed.tenant);
@@ -57,6 +58,7 @@ async fn read(
     Path(id): Path<String>,
     signed: Signed,
 ) -> Result<Response, ApiError> {
+    signed.simulation(None)?;
     let sid = session_id(&id)?;
     let c = service::read(
         &state,
@@ -76,7 +78,8 @@ async fn read(
 }
 
 /// Runs a command on the session and answers with the session (200, or 202 when Complete or
-/// Finalize left the authorization pending).
+/// Finalize left the authorization pending; a simulated cancel keeps the cancel and answers 422
+/// `CheckoutSessionCanceled`).
 async fn run(
     state: &AppState,
     signed: Signed,
@@ -84,6 +87,7 @@ async fn run(
     idempotency: Option<amzpay_emulator_store::IdempotencyRequest>,
     command: Command,
 ) -> Result<Response, ApiError> {
+    let simulation = signed.simulation(command.simulated_operation())?;
     let sid = session_id(id)?;
     let base = state.settings().public_base_url.clone();
     let now: Timestamp = signed.now;
@@ -94,7 +98,11 @@ async fn run(
         target(&sid),
         idempotency,
         move |loaded| {
-            let (c, effects) = apply_command(loaded, command, now, WHAT, &id)?;
+            let (c, effects, refusal) =
+                apply_simulated(loaded, command, simulation, now, WHAT, &id)?;
+            if let Some(answer) = refusal {
+                return Ok((c, answer));
+            }
             let status = if effects.contains(&Effect::AuthorizationPending) {
                 StatusCode::ACCEPTED
             } else {

@@ -48,6 +48,34 @@ pub enum Reason {
     InvalidCheckoutSessionStatus,
     /// 422: the session was canceled or declined.
     CheckoutSessionCanceled,
+    /// 400: a bad or inapplicable `x-amz-pay-simulation-code`, or one on a live key.
+    InvalidSandboxSimulationSpecified,
+    /// 400: a charge, capture or refund above the permitted amount.
+    TransactionAmountExceeded,
+    /// 400: a monthly maximum exceeded.
+    PeriodicAmountExceeded,
+    /// 422: not allowed in the Charge Permission's state.
+    InvalidChargePermissionStatus,
+    /// 422: Update Charge Permission not allowed.
+    ChargePermissionNotModifiable,
+    /// 422: not allowed in the Charge's state.
+    InvalidChargeStatus,
+    /// 422: too many charges or refunds.
+    TransactionCountExceeded,
+    /// 422: a synchronous decline (Create Charge).
+    SoftDeclined,
+    /// 422: a synchronous decline (Create Charge).
+    HardDeclined,
+    /// 422: Amazon rejected the charge or capture.
+    AmazonRejected,
+    /// 422: a synchronous decline (Create Charge).
+    PaymentMethodNotAllowed,
+    /// 422: the buyer did not complete multi-factor authentication (Create Charge).
+    MfaNotCompleted,
+    /// 422: the synchronous authorization ran out of time (Create Charge).
+    TransactionTimedOut,
+    /// 500: a processing failure the client may retry (Create Charge, Capture).
+    ProcessingFailure,
     /// 500.
     InternalServerError,
 }
@@ -72,6 +100,20 @@ impl Reason {
             Reason::RequestEntityTooLarge => "RequestEntityTooLarge",
             Reason::InvalidCheckoutSessionStatus => "InvalidCheckoutSessionStatus",
             Reason::CheckoutSessionCanceled => "CheckoutSessionCanceled",
+            Reason::InvalidSandboxSimulationSpecified => "InvalidSandboxSimulationSpecified",
+            Reason::TransactionAmountExceeded => "TransactionAmountExceeded",
+            Reason::PeriodicAmountExceeded => "PeriodicAmountExceeded",
+            Reason::InvalidChargePermissionStatus => "InvalidChargePermissionStatus",
+            Reason::ChargePermissionNotModifiable => "ChargePermissionNotModifiable",
+            Reason::InvalidChargeStatus => "InvalidChargeStatus",
+            Reason::TransactionCountExceeded => "TransactionCountExceeded",
+            Reason::SoftDeclined => "SoftDeclined",
+            Reason::HardDeclined => "HardDeclined",
+            Reason::AmazonRejected => "AmazonRejected",
+            Reason::PaymentMethodNotAllowed => "PaymentMethodNotAllowed",
+            Reason::MfaNotCompleted => "MFANotCompleted",
+            Reason::TransactionTimedOut => "TransactionTimedOut",
+            Reason::ProcessingFailure => "ProcessingFailure",
             Reason::InternalServerError => "InternalServerError",
         }
     }
@@ -86,16 +128,29 @@ impl Reason {
             | Reason::MissingParameterValue
             | Reason::UnrecognizedField
             | Reason::DuplicateIdempotencyKey
-            | Reason::CurrencyMismatch => StatusCode::BAD_REQUEST,
+            | Reason::CurrencyMismatch
+            | Reason::InvalidSandboxSimulationSpecified
+            | Reason::TransactionAmountExceeded
+            | Reason::PeriodicAmountExceeded => StatusCode::BAD_REQUEST,
             Reason::UnauthorizedAccess => StatusCode::UNAUTHORIZED,
             Reason::InvalidRequestSignature => StatusCode::FORBIDDEN,
             Reason::ResourceNotFound => StatusCode::NOT_FOUND,
             Reason::RequestNotSupported => StatusCode::METHOD_NOT_ALLOWED,
             Reason::AmountMismatch => StatusCode::CONFLICT,
             Reason::RequestEntityTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Reason::InvalidCheckoutSessionStatus | Reason::CheckoutSessionCanceled => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Reason::InvalidCheckoutSessionStatus
+            | Reason::CheckoutSessionCanceled
+            | Reason::InvalidChargePermissionStatus
+            | Reason::ChargePermissionNotModifiable
+            | Reason::InvalidChargeStatus
+            | Reason::TransactionCountExceeded
+            | Reason::SoftDeclined
+            | Reason::HardDeclined
+            | Reason::AmazonRejected
+            | Reason::PaymentMethodNotAllowed
+            | Reason::MfaNotCompleted
+            | Reason::TransactionTimedOut => StatusCode::UNPROCESSABLE_ENTITY,
+            Reason::ProcessingFailure => StatusCode::INTERNAL_SERVER_ERROR,
             Reason::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -216,7 +271,58 @@ impl From<DomainError> for ApiError {
                 Reason::AmountMismatch,
                 format!("The {field} does not match the amount of the Checkout Session."),
             ),
+            DomainError::InvalidChargePermissionStatus(m) => {
+                ApiError::new(Reason::InvalidChargePermissionStatus, m)
+            }
+            DomainError::ChargePermissionNotModifiable(m) => {
+                ApiError::new(Reason::ChargePermissionNotModifiable, m)
+            }
+            DomainError::InvalidChargeStatus(m) => ApiError::new(Reason::InvalidChargeStatus, m),
+            DomainError::TransactionAmountExceeded(m) => {
+                ApiError::new(Reason::TransactionAmountExceeded, m)
+            }
+            DomainError::TransactionCountExceeded(m) => {
+                ApiError::new(Reason::TransactionCountExceeded, m)
+            }
+            DomainError::PeriodicAmountExceeded(m) => {
+                ApiError::new(Reason::PeriodicAmountExceeded, m)
+            }
+            DomainError::InvalidSimulation(m) => {
+                ApiError::new(Reason::InvalidSandboxSimulationSpecified, m)
+            }
+            DomainError::ProcessingFailure(m) => ApiError::new(Reason::ProcessingFailure, m),
         }
+    }
+}
+
+impl ApiError {
+    /// The error answer of a synchronous decline (spec §4.4).
+    pub fn declined(d: amzpay_emulator_core::Decline) -> ApiError {
+        use amzpay_emulator_core::Decline as D;
+        let (reason, message) = match d {
+            D::SoftDeclined => (
+                Reason::SoftDeclined,
+                "The charge was declined; it may succeed on retry. Check that the Charge Permission is Chargeable first.",
+            ),
+            D::HardDeclined => (
+                Reason::HardDeclined,
+                "The charge was declined; the buyer must update the payment method.",
+            ),
+            D::AmazonRejected => (Reason::AmazonRejected, "Amazon rejected the transaction."),
+            D::TransactionTimedOut => (
+                Reason::TransactionTimedOut,
+                "The authorization could not be decided in time; retry with canHandlePendingAuthorization true.",
+            ),
+            D::PaymentMethodNotAllowed => (
+                Reason::PaymentMethodNotAllowed,
+                "The buyer's payment method is not allowed for this transaction.",
+            ),
+            D::MfaNotCompleted => (
+                Reason::MfaNotCompleted,
+                "The buyer must complete multi-factor authentication for this charge.",
+            ),
+        };
+        ApiError::new(reason, message)
     }
 }
 

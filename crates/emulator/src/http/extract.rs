@@ -1,6 +1,6 @@
 //! Request plumbing: path normalization, request authentication ([`Signed`]) and JSON bodies.
 
-use amzpay_emulator_core::Timestamp;
+use amzpay_emulator_core::{Operation, Simulation, Timestamp};
 use amzpay_emulator_core::ids::PublicKeyId;
 use amzpay_emulator_core::model::{Environment, Merchant, Region};
 use amzpay_emulator_store::{IdempotencyRequest, Tenant};
@@ -82,6 +82,8 @@ pub(crate) struct Signed {
     pub(crate) body: Bytes,
     /// The validated `x-amz-pay-idempotency-key` (POST only).
     pub(crate) idempotency_key: Option<String>,
+    /// The `x-amz-pay-simulation-code` header as sent (signed or not).
+    simulation_code: Option<String>,
     method: Method,
     path: String,
 }
@@ -102,6 +104,44 @@ impl Signed {
                 "The header x-amz-pay-idempotency-key is required for this operation.",
             )),
             None => Ok(None),
+        }
+    }
+
+    /// The request's simulation code for `operation` (`None` for an operation without codes),
+    /// or 400 `InvalidSandboxSimulationSpecified` when the header is on a live key, unknown, or
+    /// not one of the operation's codes.
+    pub(crate) fn simulation(
+        &self,
+        operation: Option<Operation>,
+    ) -> Result<Option<Simulation>, ApiError> {
+        let Some(code) = &self.simulation_code else {
+            return Ok(None);
+        };
+        let bad = |message: String| {
+            Err(ApiError::new(
+                Reason::InvalidSandboxSimulationSpecified,
+                message,
+            ))
+        };
+        if self.tenant.environment == Environment::Live {
+            return bad(
+                "Simulation codes are only accepted with sandbox keys; remove x-amz-pay-simulation-code.".to_owned(),
+            );
+        }
+        let Some(simulation) = Simulation::parse(code) else {
+            return bad(format!(
+                "The simulation code {code:?} is not known; see docs/simulation.md for the list."
+            ));
+        };
+        match operation {
+            Some(op) if simulation.applies_to(op) => Ok(Some(simulation)),
+            Some(op) => bad(format!(
+                "The simulation code {code} does not apply to {}.",
+                op.name()
+            )),
+            None => bad(format!(
+                "The simulation code {code} does not apply to this operation."
+            )),
         }
     }
 
@@ -499,6 +539,10 @@ impl FromRequest<AppState> for Signed {
             None
         };
         let now = merchant.clock.now(real);
+        let simulation_code = parts
+            .headers
+            .get("x-amz-pay-simulation-code")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         Ok(Signed {
             tenant: Tenant {
                 merchant_id: merchant.merchant_id.clone(),
@@ -508,6 +552,7 @@ impl FromRequest<AppState> for Signed {
             now,
             body,
             idempotency_key,
+            simulation_code,
             method: parts.method,
             path: parts.uri.path().to_owned(),
         })

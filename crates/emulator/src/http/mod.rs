@@ -8,6 +8,7 @@ mod checkout_sessions;
 pub(crate) mod extract;
 mod hosted;
 mod objects;
+mod trackers_buyers;
 
 use std::time::Duration;
 
@@ -30,6 +31,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(checkout_sessions::router())
         .merge(objects::router())
+        .merge(trackers_buyers::router())
         .merge(hosted::router())
         .merge(admin::router(state.clone()))
         .fallback(not_found)

@@ -1,0 +1,182 @@
+//! Buyer tokens: what Amazon Sign-in hands the merchant (`signInReturnUrl?buyerToken=...`) and
+//! Get Buyer (`GET /v2/buyers/{buyerToken}`) reads.
+//!
+//! A token carries the signed-in buyer itself, so it needs no storage and works on every
+//! emulator process sharing a database: `BT1-` + hex of a compact JSON payload (merchant,
+//! environment, buyer, scopes) + `-` + a SHA-256 check over the merchant's store id and the
+//! payload. The check ties a token to its merchant (another merchant's token, or an edited one,
+//! answers 404 like an unknown id); it is an integrity check for test data, not a secret.
+
+use amzpay_emulator_core::Timestamp;
+use amzpay_emulator_core::input::SignIn;
+use amzpay_emulator_core::model::{Address, BuyerScope, Environment, Merchant};
+use amzpay_types as wire;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const PREFIX: &str = "BT1-";
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    m: String,
+    e: String,
+    t: i64,
+    b: wire::Buyer,
+}
+
+fn check(store_id: &str, payload: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(store_id.as_bytes());
+    h.update(b"\n");
+    h.update(payload);
+    hex::encode(&h.finalize()[..16])
+}
+
+/// A stable buyer id for an email address (the same test buyer keeps one id).
+pub fn buyer_id_for(email: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let digest = Sha256::digest(email.trim().to_ascii_lowercase().as_bytes());
+    let tail: String = digest
+        .iter()
+        .take(28)
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    format!("amzn1.account.{tail}")
+}
+
+fn address(a: &Address) -> wire::Address {
+    wire::Address {
+        name: a.name.clone(),
+        address_line1: a.address_line1.clone(),
+        address_line2: a.address_line2.clone(),
+        address_line3: a.address_line3.clone(),
+        city: a.city.clone(),
+        county: a.county.clone(),
+        district: a.district.clone(),
+        state_or_region: a.state_or_region.clone(),
+        postal_code: a.postal_code.clone(),
+        country_code: a.country_code.clone(),
+        phone_number: a.phone_number.clone(),
+    }
+}
+
+/// The Get Buyer body for a sign-in with `scopes` (spec §2.18): `buyerId` always; with no
+/// scopes, name and email; otherwise exactly what the scopes ask for.
+pub fn buyer_view(sign_in: &SignIn, scopes: &[BuyerScope]) -> wire::Buyer {
+    let wants = |s: BuyerScope| scopes.is_empty() && matches!(s, BuyerScope::Name | BuyerScope::Email)
+        || scopes.contains(&s);
+    let shipping = &sign_in.shipping_address;
+    wire::Buyer {
+        buyer_id: buyer_id_for(&sign_in.email).into(),
+        name: wants(BuyerScope::Name).then(|| sign_in.name.clone()),
+        email: wants(BuyerScope::Email).then(|| sign_in.email.clone()),
+        postal_code: shipping
+            .postal_code
+            .clone()
+            .filter(|_| wants(BuyerScope::PostalCode)),
+        country_code: shipping
+            .country_code
+            .clone()
+            .filter(|_| wants(BuyerScope::PostalCode)),
+        phone_number: sign_in
+            .phone_number
+            .clone()
+            .filter(|_| wants(BuyerScope::PhoneNumber)),
+        shipping_address: wants(BuyerScope::ShippingAddress).then(|| address(shipping)),
+        billing_address: wants(BuyerScope::BillingAddress)
+            .then(|| address(&sign_in.billing_address)),
+        prime_membership_types: wants(BuyerScope::PrimeStatus).then(Vec::new),
+    }
+}
+
+/// Issues the token a sign-in redirect carries: the buyer of `sign_in` as Get Buyer will show
+/// it to `merchant` in `environment`.
+pub fn issue(
+    merchant: &Merchant,
+    environment: Environment,
+    sign_in: &SignIn,
+    scopes: &[BuyerScope],
+    now: Timestamp,
+) -> String {
+    let payload = Payload {
+        m: merchant.merchant_id.to_string(),
+        e: environment.as_str().to_owned(),
+        t: now.unix(),
+        b: buyer_view(sign_in, scopes),
+    };
+    let json = serde_json::to_vec(&payload).unwrap_or_default();
+    format!(
+        "{PREFIX}{}-{}",
+        hex::encode(&json),
+        check(merchant.store_id.as_str(), &json)
+    )
+}
+
+/// The buyer behind a token, if it was issued to `merchant` in `environment`.
+pub fn open(token: &str, merchant: &Merchant, environment: Environment) -> Option<wire::Buyer> {
+    let rest = token.strip_prefix(PREFIX)?;
+    let (body, sum) = rest.rsplit_once('-')?;
+    let json = hex::decode(body).ok()?;
+    if check(merchant.store_id.as_str(), &json) != sum {
+        return None;
+    }
+    let payload: Payload = serde_json::from_slice(&json).ok()?;
+    (payload.m == merchant.merchant_id.as_str() && payload.e == environment.as_str())
+        .then_some(payload.b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use amzpay_emulator_core::VirtualClock;
+    use amzpay_emulator_core::ids::{MerchantId, StoreId};
+    use amzpay_emulator_core::model::Region;
+
+    fn merchant(id: &str) -> Merchant {
+        Merchant {
+            merchant_id: MerchantId::parse(id).unwrap(),
+            store_id: StoreId::parse(&format!("amzn1.application-oa2-client.{id}")).unwrap(),
+            region: Region::Na,
+            environment: Environment::Sandbox,
+            clock: VirtualClock::default(),
+            created_at: Timestamp::from_unix(0),
+        }
+    }
+
+    #[test]
+    fn a_token_opens_for_its_merchant_only() {
+        let a = merchant("AAAAAAAAAAAAA");
+        let b = merchant("BBBBBBBBBBBBB");
+        let token = issue(
+            &a,
+            Environment::Sandbox,
+            &SignIn::test_buyer(),
+            &[],
+            Timestamp::from_unix(5),
+        );
+        let buyer = open(&token, &a, Environment::Sandbox).unwrap();
+        assert_eq!(buyer.name.as_deref(), Some("Test Buyer"));
+        assert_eq!(buyer.email.as_deref(), Some("buyer@example.com"));
+        assert_eq!(buyer.shipping_address, None, "no scope, no address");
+        assert!(open(&token, &b, Environment::Sandbox).is_none());
+        assert!(open(&token, &a, Environment::Live).is_none());
+        let tampered = token.replacen("BT1-7b", "BT1-7c", 1);
+        assert!(open(&tampered, &a, Environment::Sandbox).is_none());
+        assert!(open("nonsense", &a, Environment::Sandbox).is_none());
+    }
+
+    #[test]
+    fn scopes_decide_the_fields_and_the_buyer_id_is_stable() {
+        let view = buyer_view(
+            &SignIn::test_buyer(),
+            &[BuyerScope::ShippingAddress, BuyerScope::PostalCode],
+        );
+        assert_eq!(view.name, None);
+        assert_eq!(view.postal_code.as_deref(), Some("98109"));
+        assert!(view.shipping_address.is_some());
+        assert_eq!(
+            buyer_id_for("Buyer@Example.com"),
+            buyer_id_for("buyer@example.com")
+        );
+    }
+}
