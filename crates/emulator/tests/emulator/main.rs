@@ -1,6 +1,7 @@
 //! The emulator's integration tests: in process (`app()` + `oneshot`) for the API, spawned on
 //! port 0 over HTTPS for the cross-implementation test with the official Node.js SDK.
 
+mod flows;
 mod helpers;
 
 mod admin;
@@ -11,6 +12,10 @@ mod hosted;
 mod hostile;
 mod idempotency;
 mod node;
+mod payments;
+mod permissions;
 mod server;
+mod simulations;
+mod stories;
 mod timers;
 mod validation;
