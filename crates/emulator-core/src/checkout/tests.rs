@@ -332,3 +332,144 @@ fn session_ids_are_appended_to_urls_with_and_without_a_query() {
         format!("https://a.example/r?x=1&amazonCheckoutSessionId={id}#top")
     );
 }
+
+mod amounts {
+    //! Amount arithmetic under random sequences of charges, captures, cancels, refunds and time.
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::input::{CaptureRequest, NewCharge, NewRefund};
+    use crate::limits::refund_ceiling;
+    use crate::simulation::Simulation;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Charge { minor: i64, capture_now: bool },
+        Capture { index: usize, minor: i64 },
+        Cancel { index: usize },
+        Refund { index: usize, minor: i64 },
+        RefundDeclined { index: usize, minor: i64 },
+        Wait { secs: i64 },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (1i64..6_000, any::<bool>())
+                .prop_map(|(minor, capture_now)| Op::Charge { minor, capture_now }),
+            (0usize..30, 1i64..6_000).prop_map(|(index, minor)| Op::Capture { index, minor }),
+            (0usize..30).prop_map(|index| Op::Cancel { index }),
+            (0usize..30, 1i64..3_000).prop_map(|(index, minor)| Op::Refund { index, minor }),
+            (0usize..30, 1i64..3_000)
+                .prop_map(|(index, minor)| Op::RefundDeclined { index, minor }),
+            (1i64..(40 * DAY)).prop_map(|secs| Op::Wait { secs }),
+        ]
+    }
+
+    /// A deferred (Confirm) OneTime permission of `limit` minor units.
+    fn deferred(limit: i64) -> World {
+        let mut w = World::new(new_session(PaymentIntent::Confirm, limit));
+        w.pay_with("1111");
+        w.complete(limit).unwrap();
+        w
+    }
+
+    fn check_invariants(c: &Checkout, limit: i64) -> Result<(), TestCaseError> {
+        let held: i64 = c.charges.iter().map(|ch| ch.held_amount().minor()).sum();
+        prop_assert!(held >= 0);
+        prop_assert!(held <= limit, "held {held} > limit {limit}");
+        let balance = c.amount_balance().unwrap();
+        prop_assert!(balance.minor() >= 0);
+        prop_assert!(balance.minor() <= limit);
+        prop_assert_eq!(balance.minor(), limit - held);
+        let text = balance.to_decimal_string();
+        prop_assert_eq!(Money::parse_decimal(&text, Currency::Usd), Ok(balance));
+        prop_assert!(c.charges.len() <= crate::limits::ONE_TIME_MAX_CHARGES);
+        for ch in &c.charges {
+            if let Some(captured) = ch.capture_amount {
+                prop_assert!(captured.minor() <= ch.charge_amount.minor());
+                let pending_or_done: i64 = c
+                    .refunds
+                    .iter()
+                    .filter(|r| r.charge_id == ch.id && r.state.counts())
+                    .map(|r| r.refund_amount.minor())
+                    .sum();
+                prop_assert!(pending_or_done <= refund_ceiling(captured).minor());
+                let refunded = c.refunded_amount(ch).unwrap();
+                prop_assert!(refunded.minor() >= 0 && refunded.minor() <= pending_or_done);
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn balances_stay_within_the_limit_and_refunds_within_the_overage(
+            limit in 1i64..20_000,
+            ops in proptest::collection::vec(op(), 1..40),
+        ) {
+            let mut w = deferred(limit);
+            let mut now = T0.plus(10);
+            for op in ops {
+                let charge_id = |w: &World, i: usize| {
+                    (!w.checkout.charges.is_empty())
+                        .then(|| w.checkout.charges[i % w.checkout.charges.len()].id.clone())
+                };
+                let (cmd, sim) = match op {
+                    Op::Charge { minor, capture_now } => (
+                        Some(Command::CreateCharge(NewCharge {
+                            capture_now,
+                            ..NewCharge::of(usd(minor))
+                        })),
+                        None,
+                    ),
+                    Op::Capture { index, minor } => (
+                        charge_id(&w, index).map(|charge_id| Command::CaptureCharge {
+                            charge_id,
+                            request: CaptureRequest { capture_amount: usd(minor), soft_descriptor: None },
+                        }),
+                        None,
+                    ),
+                    Op::Cancel { index } => (
+                        charge_id(&w, index).map(|charge_id| Command::CancelCharge {
+                            charge_id,
+                            reason: "test".into(),
+                        }),
+                        None,
+                    ),
+                    Op::Refund { index, minor } | Op::RefundDeclined { index, minor } => (
+                        charge_id(&w, index).map(|charge_id| Command::CreateRefund {
+                            charge_id,
+                            refund: NewRefund { refund_amount: usd(minor), soft_descriptor: None },
+                        }),
+                        matches!(op, Op::RefundDeclined { .. }).then_some(Simulation::RefundDeclined),
+                    ),
+                    Op::Wait { secs } => {
+                        now = now.plus(secs);
+                        (Some(Command::ApplyDue), None)
+                    }
+                };
+                let Some(cmd) = cmd else { continue };
+                // A refused command changes nothing (the checkout is only borrowed).
+                if let Ok((c, _)) = transition_with(&w.checkout, cmd, sim, now, &mut w.rng) {
+                    w.checkout = c;
+                }
+                check_invariants(&w.checkout, limit)?;
+            }
+        }
+    }
+
+    #[test]
+    fn a_rejected_command_leaves_the_checkout_unchanged() {
+        let mut w = deferred(1_000);
+        let before = w.checkout.clone();
+        let too_much = Command::CreateCharge(NewCharge::of(usd(1_001)));
+        assert!(matches!(
+            transition(&w.checkout, too_much, T0.plus(10), &mut w.rng),
+            Err(DomainError::TransactionAmountExceeded(_))
+        ));
+        assert_eq!(w.checkout, before);
+    }
+}
