@@ -78,6 +78,8 @@ pub enum Reason {
     ProcessingFailure,
     /// 500.
     InternalServerError,
+    /// 503: the database is unreachable for now; retrying is safe.
+    ServiceUnavailable,
 }
 
 impl Reason {
@@ -115,6 +117,7 @@ impl Reason {
             Reason::TransactionTimedOut => "TransactionTimedOut",
             Reason::ProcessingFailure => "ProcessingFailure",
             Reason::InternalServerError => "InternalServerError",
+            Reason::ServiceUnavailable => "ServiceUnavailable",
         }
     }
 
@@ -152,6 +155,7 @@ impl Reason {
             | Reason::TransactionTimedOut => StatusCode::UNPROCESSABLE_ENTITY,
             Reason::ProcessingFailure => StatusCode::INTERNAL_SERVER_ERROR,
             Reason::InternalServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            Reason::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -170,6 +174,10 @@ pub enum ApiError {
     /// Anything else: answered as 500 "internal error", logged with its cause chain.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// The store is unreachable for now (e.g. PostgreSQL restarting): answered as 503
+    /// `ServiceUnavailable` with `Retry-After`, logged. Nothing was written, so a retry is safe.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
 }
 
 /// The logged form of a 5xx, put into the response extensions by [`ApiError::into_response`].
@@ -197,6 +205,7 @@ impl ApiError {
         match self {
             ApiError::Amazon { reason, .. } => reason.status(),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -204,6 +213,10 @@ impl ApiError {
         let (code, message) = match self {
             ApiError::Amazon { reason, message } => (reason.code(), message.as_str()),
             ApiError::Internal(_) => (Reason::InternalServerError.code(), "internal error"),
+            ApiError::Unavailable(_) => (
+                Reason::ServiceUnavailable.code(),
+                "The service is temporarily unavailable; retry the request.",
+            ),
         };
         let body = amzpay_types::ErrorResponse::new(code.into(), message);
         serde_json::to_vec(&body).unwrap_or_default()
@@ -226,8 +239,17 @@ impl IntoResponse for ApiError {
             self.body(),
         )
             .into_response();
-        if let ApiError::Internal(e) = self {
-            response.extensions_mut().insert(LoggedError(Arc::new(e)));
+        match self {
+            ApiError::Internal(e) => {
+                response.extensions_mut().insert(LoggedError(Arc::new(e)));
+            }
+            ApiError::Unavailable(e) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+                response.extensions_mut().insert(LoggedError(Arc::new(e)));
+            }
+            ApiError::Amazon { .. } => {}
         }
         response
     }
@@ -328,7 +350,12 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
-        ApiError::Internal(anyhow::Error::new(e))
+        match e {
+            StoreError::Unavailable { .. } | StoreError::Closed => {
+                ApiError::Unavailable(anyhow::Error::new(e))
+            }
+            other => ApiError::Internal(anyhow::Error::new(other)),
+        }
     }
 }
 
