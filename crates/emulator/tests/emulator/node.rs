@@ -1,5 +1,6 @@
-//! Cross-implementation test: the official Node.js SDK drives a whole checkout against the
-//! emulator over HTTPS, once per signing algorithm (`tests/node/checkout.js`).
+//! Cross-implementation tests: the official Node.js SDK drives a whole checkout
+//! (`tests/node/checkout.js`) and everything after it (`tests/node/payments.js`) against the
+//! emulator over HTTPS, once per signing algorithm.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -10,8 +11,9 @@ fn node_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/node")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_official_nodejs_sdk_completes_a_checkout_with_both_algorithms() {
+/// Runs `script` once per signing algorithm against a fresh HTTPS emulator and checks that its
+/// output contains `done`.
+async fn run_script(script: &'static str, done: &'static str) {
     let dir = node_dir();
     let sdk = dir.join("node_modules/@amazonpay/amazon-pay-api-sdk-nodejs");
     assert!(
@@ -27,7 +29,7 @@ async fn the_official_nodejs_sdk_completes_a_checkout_with_both_algorithms() {
         let dir = dir.clone();
         let output = tokio::task::spawn_blocking(move || {
             Command::new("node")
-                .arg("checkout.js")
+                .arg(script)
                 .current_dir(&dir)
                 .env("EMULATOR_URL", &base_url)
                 .env("ADMIN_TOKEN", &token)
@@ -42,9 +44,19 @@ async fn the_official_nodejs_sdk_completes_a_checkout_with_both_algorithms() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             output.status.success(),
-            "node checkout.js failed with {algorithm}:\nstdout:\n{stdout}\nstderr:\n{stderr}"
+            "node {script} failed with {algorithm}:\nstdout:\n{stdout}\nstderr:\n{stderr}"
         );
-        assert!(stdout.contains("checkout completed"), "{stdout}");
+        assert!(stdout.contains(done), "{stdout}");
     }
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_nodejs_sdk_completes_a_checkout_with_both_algorithms() {
+    run_script("checkout.js", "checkout completed").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_nodejs_sdk_captures_refunds_cancels_and_closes_with_both_algorithms() {
+    run_script("payments.js", "payments done").await;
 }
