@@ -1,0 +1,349 @@
+//! A small W3C WebDriver client over `reqwest`, driving Debian's `chromium` through its
+//! `chromedriver` (packages `chromium` and `chromium-driver`). Only what the scenarios need:
+//! navigate, find, click, type, read text, run a script, take a screenshot.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use serde_json::{Value, json};
+
+/// The packages the browser tests need (the test command installs them).
+pub(crate) const PACKAGES: &str = "chromium chromium-driver";
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn find_binary(candidates: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in candidates {
+        let direct = Path::new(name);
+        if direct.is_absolute() && direct.exists() {
+            return Some(direct.to_owned());
+        }
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// A running `chromedriver` with one browser session; both end when dropped.
+pub(crate) struct Browser {
+    http: reqwest::Client,
+    url: String,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    /// Where screenshots go, and the prefix of their names.
+    shots: PathBuf,
+    prefix: String,
+    shot_count: u32,
+}
+
+impl Browser {
+    /// Starts `chromedriver` and a headless Chromium with a fresh profile. Panics with the
+    /// packages to install when either is missing.
+    pub(crate) async fn start(test_name: &str) -> anyhow::Result<Browser> {
+        let chromium = find_binary(&["chromium", "chromium-browser", "/usr/lib/chromium/chromium"])
+            .unwrap_or_else(|| {
+                panic!("the browser tests need Chromium: apt-get install -y {PACKAGES}")
+            });
+        let chromedriver = find_binary(&["chromedriver", "/usr/lib/chromium/chromedriver"])
+            .unwrap_or_else(|| {
+                panic!("the browser tests need ChromeDriver: apt-get install -y {PACKAGES}")
+            });
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {}", chromedriver.display()))?;
+        let profile = tempfile::tempdir()?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let ready = http
+                .get(format!("{base}/status"))
+                .send()
+                .await
+                .ok()
+                .filter(|r| r.status().is_success())
+                .is_some();
+            if ready {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("chromedriver did not start on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            // The emulator's certificate comes from its own throwaway CA.
+            "--ignore-certificate-errors".to_owned(),
+            "--window-size=1024,900".to_owned(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "pageLoadStrategy": "normal",
+            "goog:chromeOptions": {"binary": chromium.display().to_string(), "args": args},
+        }}});
+        let r: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let session = r["value"]["sessionId"]
+            .as_str()
+            .with_context(|| format!("chromedriver refused the session: {r}"))?
+            .to_owned();
+        let shots = screenshot_dir();
+        std::fs::create_dir_all(&shots)?;
+        let browser = Browser {
+            http,
+            url: format!("{base}/session/{session}"),
+            driver,
+            _profile: profile,
+            shots,
+            prefix: test_name.to_owned(),
+            shot_count: 0,
+        };
+        browser
+            .cmd(
+                reqwest::Method::POST,
+                "/timeouts",
+                Some(json!({"implicit": 10_000, "pageLoad": 30_000, "script": 10_000})),
+            )
+            .await?;
+        Ok(browser)
+    }
+
+    async fn cmd(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.context("calling chromedriver")?;
+        let status = r.status();
+        let v: Value = r.json().await.context("reading chromedriver's answer")?;
+        if !status.is_success() {
+            bail!(
+                "WebDriver {path}: {} {}",
+                v["value"]["error"].as_str().unwrap_or("error"),
+                v["value"]["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+            );
+        }
+        Ok(v["value"].clone())
+    }
+
+    /// Loads a URL.
+    pub(crate) async fn goto(&self, url: &str) -> anyhow::Result<()> {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await
+            .map(drop)
+    }
+
+    /// Reloads the page.
+    pub(crate) async fn refresh(&self) -> anyhow::Result<()> {
+        self.cmd(reqwest::Method::POST, "/refresh", Some(json!({})))
+            .await
+            .map(drop)
+    }
+
+    /// The current URL.
+    pub(crate) async fn url(&self) -> anyhow::Result<String> {
+        Ok(self
+            .cmd(reqwest::Method::GET, "/url", None)
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// The first element matching a CSS selector (waits up to the implicit timeout).
+    pub(crate) async fn find(&self, css: &str) -> anyhow::Result<Element<'_>> {
+        let found = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        let v = match found {
+            Ok(v) => v,
+            Err(e) => {
+                let at = self.url().await.unwrap_or_default();
+                return Err(e.context(format!("finding {css} on {at}")));
+            }
+        };
+        let id = v[ELEMENT_KEY]
+            .as_str()
+            .with_context(|| format!("chromedriver returned no element id: {v}"))?
+            .to_owned();
+        Ok(Element { browser: self, id })
+    }
+
+    /// Clicks the element matching `css`.
+    pub(crate) async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.find(css).await?.click().await
+    }
+
+    /// The text of the element matching `css`.
+    pub(crate) async fn text(&self, css: &str) -> anyhow::Result<String> {
+        self.find(css).await?.text().await
+    }
+
+    /// Runs a script in the page and returns its result.
+    pub(crate) async fn execute(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+        .await
+    }
+
+    /// Waits until the element matching `css` has text containing `expected`; returns it.
+    pub(crate) async fn wait_for_text(&self, css: &str, expected: &str) -> anyhow::Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.text(css).await.unwrap_or_default();
+            if text.contains(expected) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                bail!("waited for {css} to contain {expected:?}; it says {text:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the URL starts with `prefix`.
+    pub(crate) async fn wait_for_url(&self, prefix: &str) -> anyhow::Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let url = self.url().await?;
+            if url.starts_with(prefix) {
+                return Ok(url);
+            }
+            if Instant::now() > deadline {
+                bail!("waited for a URL starting with {prefix}; still at {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Saves a screenshot of the page as `target/artifacts/screenshots/<test>-<n>-<name>.png`.
+    pub(crate) async fn screenshot(&mut self, name: &str) -> anyhow::Result<()> {
+        let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap_or_default())
+            .context("decoding the screenshot")?;
+        self.shot_count += 1;
+        let file = self
+            .shots
+            .join(format!("{}-{:02}-{name}.png", self.prefix, self.shot_count));
+        std::fs::write(&file, png).with_context(|| format!("writing {}", file.display()))?;
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Ending chromedriver ends its browser; the session is not reused.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// An element of the page.
+pub(crate) struct Element<'b> {
+    browser: &'b Browser,
+    id: String,
+}
+
+impl Element<'_> {
+    /// Clicks it.
+    pub(crate) async fn click(&self) -> anyhow::Result<()> {
+        self.browser
+            .cmd(
+                reqwest::Method::POST,
+                &format!("/element/{}/click", self.id),
+                Some(json!({})),
+            )
+            .await
+            .map(drop)
+    }
+
+    /// Its visible text.
+    pub(crate) async fn text(&self) -> anyhow::Result<String> {
+        Ok(self
+            .browser
+            .cmd(
+                reqwest::Method::GET,
+                &format!("/element/{}/text", self.id),
+                None,
+            )
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Replaces its value with `text`.
+    pub(crate) async fn fill(&self, text: &str) -> anyhow::Result<()> {
+        self.browser
+            .cmd(
+                reqwest::Method::POST,
+                &format!("/element/{}/clear", self.id),
+                Some(json!({})),
+            )
+            .await?;
+        self.browser
+            .cmd(
+                reqwest::Method::POST,
+                &format!("/element/{}/value", self.id),
+                Some(json!({"text": text})),
+            )
+            .await
+            .map(drop)
+    }
+}
+
+/// `target/artifacts/screenshots` of this workspace (or of `CARGO_TARGET_DIR`).
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("artifacts").join("screenshots")
+}
