@@ -24,6 +24,14 @@
 //! - **Sessions expire** 24 h after creation (`Canceled`/`Expired`, cancelling the payment step's
 //!   authorization) and disappear 30 days after creation ([`DomainError::NotFound`]); their
 //!   Charge Permission and Charges live on.
+//! - **After Complete** (`checkout/payments.rs`): charges, captures, cancels, refunds, permission
+//!   updates and closes and delivery trackers are commands on the same aggregate. A permission's
+//!   state is derived after every change: `NonChargeable` with every reason that holds (a charge
+//!   in progress, an instrument issue), else `Closed`/`AmazonClosed` for a OneTime permission
+//!   with nothing left, else `Chargeable`. Synchronous declines are successful transitions with
+//!   an [`Effect::Declined`] the server answers as an error, so their state change is kept.
+//! - **Simulations** ([`Simulation`]) are an input of [`transition_with`]; Amazon's codes keep
+//!   their names, the emulator's own start with `Emulator:`.
 //! - **Errors** are closed: every rule fails with a [`DomainError`] variant that the server maps
 //!   to one Amazon `reasonCode` and status.
 //!

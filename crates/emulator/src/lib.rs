@@ -43,6 +43,16 @@
 //!   `DuplicateIdempotencyKey`. Only successful answers are recorded (forever), so a corrected
 //!   retry of a rejected request with the same key executes. Replays carry the header
 //!   `x-amzpay-emulator-replayed: true`.
+//! - **After Complete.** Create Charge loads the aggregate by the body's `chargePermissionId`,
+//!   Create Refund by its `chargeId` (404 `ResourceNotFound` for unknown or other merchants'
+//!   ids); idempotency keys are required on both and on Capture. A synchronous decline is stored
+//!   (with its idempotency record) and answered as the decline's error. Delivery trackers: 400
+//!   `InvalidParameterValue` for a bad or foreign `chargePermissionId`, a malformed
+//!   `trackingNumber`/`carrierCode`, or a tracking number the merchant already used (scope: the
+//!   merchant, any case). Buyer tokens (`buyer_token`) carry the signed-in buyer and open only
+//!   for their merchant. `docs/simulation.md` lists every simulation code, buyer event and timer.
+//! - **Simulations.** `x-amz-pay-simulation-code`, signed or not, sandbox keys only; unknown,
+//!   other operations' and live-key codes are 400 `InvalidSandboxSimulationSpecified`.
 //! - **Reads** apply due timers in memory (`Checkout::advance_to`) and never write; the
 //!   background step (`worker::try_execute_task`, every second, and on every clock change)
 //!   persists them.
@@ -55,7 +65,8 @@
 //!   `GET /__admin/merchants/{id}/objects` (stored objects per kind),
 //!   `GET|PUT /__admin/merchants/{id}/clock`, `POST /__admin/merchants/{id}/clock/advance`,
 //!   `POST /__admin/checkoutSessions/{id}/{sign-in|choose|pay|cancel}`,
-//!   `POST /__admin/timers/run`. The CLI talks to a running emulator through it.
+//!   `POST /__admin/timers/run`, `POST /__admin/merchants/{id}/sign-in` (Amazon Sign-in: a buyer
+//!   token), `POST /__admin/chargePermissions/{id}/events` (buyer and Amazon events). The CLI talks to a running emulator through it.
 //! - **Serving.** Defaults: HTTPS on 127.0.0.1:8443 with a CA and server certificate generated
 //!   once in `DATA_DIR/tls` (`ca.pem` is the file to trust), SQLite at `DATA_DIR/emulator.db`
 //!   (WAL, `synchronous=FULL`), an admin token generated once into `DATA_DIR/admin-token`.
