@@ -242,7 +242,11 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8], empty_ok: bool) -> Re
 /// an array where `T` writes an object is `InvalidParameterValue`, and a key `T` does not write
 /// (other than one set to `null`, which reads as absent) is `UnrecognizedField`.
 fn check_shape<T: Serialize>(body: &[u8], parsed: &T) -> Result<(), ApiError> {
-    fn walk(sent: &serde_json::Value, kept: &serde_json::Value, path: &str) -> Result<(), ApiError> {
+    fn walk(
+        sent: &serde_json::Value,
+        kept: &serde_json::Value,
+        path: &str,
+    ) -> Result<(), ApiError> {
         use serde_json::Value;
         let at = |key: &str| {
             if path.is_empty() {

@@ -173,7 +173,9 @@ async fn check(w: &World, baseline: &Snapshot, case: Case) -> Option<String> {
         ));
     }
     let shape_ok = r.body.as_object().is_some_and(|o| {
-        o.len() == 2 && o["reasonCode"].is_string() && o.get("message").is_some_and(Value::is_string)
+        o.len() == 2
+            && o["reasonCode"].is_string()
+            && o.get("message").is_some_and(Value::is_string)
     });
     if !shape_ok {
         problems.push("the body is not {\"reasonCode\",\"message\"}".to_owned());
@@ -196,7 +198,12 @@ async fn check(w: &World, baseline: &Snapshot, case: Case) -> Option<String> {
     })
 }
 
-fn case(name: impl Into<String>, request: Request<Body>, status: u16, reason: &'static str) -> Case {
+fn case(
+    name: impl Into<String>,
+    request: Request<Body>,
+    status: u16,
+    reason: &'static str,
+) -> Case {
     Case {
         name: name.into(),
         request,
@@ -218,7 +225,10 @@ fn set(mut value: Value, pointer: &str, to: Value) -> Value {
 }
 
 /// A request with its headers edited after signing (the signature no longer covers them).
-fn edited(mut request: Request<Body>, edit: impl FnOnce(&mut axum::http::HeaderMap)) -> Request<Body> {
+fn edited(
+    mut request: Request<Body>,
+    edit: impl FnOnce(&mut axum::http::HeaderMap),
+) -> Request<Body> {
     edit(request.headers_mut());
     request
 }
@@ -321,7 +331,11 @@ fn table(w: &World) -> Vec<Case> {
     ));
 
     // ---- Size -------------------------------------------------------------------------
-    let huge = set(base.clone(), "/merchantMetadata", json!({"noteToBuyer": "x".repeat(300 * 1024)}));
+    let huge = set(
+        base.clone(),
+        "/merchantMetadata",
+        json!({"noteToBuyer": "x".repeat(300 * 1024)}),
+    );
     t.push(case(
         "create: 300 KiB body",
         create_json(huge.clone()),
@@ -353,31 +367,156 @@ fn table(w: &World) -> Vec<Case> {
 
     // ---- Wrong types and values -------------------------------------------------------
     let bad_values: Vec<(&str, &str, Value, &str)> = vec![
-        ("storeId as a number", "/storeId", json!(123), "InvalidParameterValue"),
-        ("storeId as an object", "/storeId", json!({}), "InvalidParameterValue"),
-        ("storeId with a NUL", "/storeId", json!(format!("{}\u{0}", a.store_id)), "InvalidParameterValue"),
-        ("storeId of another merchant", "/storeId", json!(w.b.store_id), "InvalidParameterValue"),
-        ("webCheckoutDetails as a string", "/webCheckoutDetails", json!("x"), "InvalidParameterValue"),
-        ("webCheckoutDetails as an array", "/webCheckoutDetails", json!([]), "InvalidParameterValue"),
-        ("review URL as a number", "/webCheckoutDetails/checkoutReviewReturnUrl", json!(1), "InvalidParameterValue"),
-        ("paymentDetails as an array", "/paymentDetails", json!([1]), "InvalidParameterValue"),
-        ("paymentIntent as a number", "/paymentDetails/paymentIntent", json!(1), "InvalidParameterValue"),
-        ("paymentIntent in lower case", "/paymentDetails/paymentIntent", json!("authorize"), "InvalidParameterValue"),
-        ("canHandlePendingAuthorization as a string", "/paymentDetails/canHandlePendingAuthorization", json!("yes"), "InvalidParameterValue"),
-        ("chargeAmount as an array", "/paymentDetails/chargeAmount", json!(["1.00", "USD"]), "InvalidParameterValue"),
-        ("chargeAmount as a string", "/paymentDetails/chargeAmount", json!("14.00 USD"), "InvalidParameterValue"),
-        ("amount as an object", "/paymentDetails/chargeAmount/amount", json!({"v": 1}), "InvalidParameterValue"),
-        ("amount as null", "/paymentDetails/chargeAmount/amount", Value::Null, "InvalidParameterValue"),
-        ("amount NaN", "/paymentDetails/chargeAmount/amount", json!("NaN"), "InvalidParameterValue"),
-        ("amount Infinity", "/paymentDetails/chargeAmount/amount", json!("Infinity"), "InvalidParameterValue"),
-        ("amount in hex", "/paymentDetails/chargeAmount/amount", json!("0x10"), "InvalidParameterValue"),
-        ("amount empty", "/paymentDetails/chargeAmount/amount", json!(""), "InvalidParameterValue"),
-        ("amount with 5000 digits", "/paymentDetails/chargeAmount/amount", json!("9".repeat(5000)), "InvalidParameterValue"),
-        ("amount with a NUL", "/paymentDetails/chargeAmount/amount", json!("1\u{0}.00"), "InvalidParameterValue"),
-        ("currency unknown", "/paymentDetails/chargeAmount/currencyCode", json!("XXX"), "InvalidParameterValue"),
-        ("currency as a number", "/paymentDetails/chargeAmount/currencyCode", json!(840), "InvalidParameterValue"),
-        ("currency with a NUL", "/paymentDetails/chargeAmount/currencyCode", json!("US\u{0}D"), "InvalidParameterValue"),
-        ("merchantMetadata as an array", "/merchantMetadata", json!([]), "InvalidParameterValue"),
+        (
+            "storeId as a number",
+            "/storeId",
+            json!(123),
+            "InvalidParameterValue",
+        ),
+        (
+            "storeId as an object",
+            "/storeId",
+            json!({}),
+            "InvalidParameterValue",
+        ),
+        (
+            "storeId with a NUL",
+            "/storeId",
+            json!(format!("{}\u{0}", a.store_id)),
+            "InvalidParameterValue",
+        ),
+        (
+            "storeId of another merchant",
+            "/storeId",
+            json!(w.b.store_id),
+            "InvalidParameterValue",
+        ),
+        (
+            "webCheckoutDetails as a string",
+            "/webCheckoutDetails",
+            json!("x"),
+            "InvalidParameterValue",
+        ),
+        (
+            "webCheckoutDetails as an array",
+            "/webCheckoutDetails",
+            json!([]),
+            "InvalidParameterValue",
+        ),
+        (
+            "review URL as a number",
+            "/webCheckoutDetails/checkoutReviewReturnUrl",
+            json!(1),
+            "InvalidParameterValue",
+        ),
+        (
+            "paymentDetails as an array",
+            "/paymentDetails",
+            json!([1]),
+            "InvalidParameterValue",
+        ),
+        (
+            "paymentIntent as a number",
+            "/paymentDetails/paymentIntent",
+            json!(1),
+            "InvalidParameterValue",
+        ),
+        (
+            "paymentIntent in lower case",
+            "/paymentDetails/paymentIntent",
+            json!("authorize"),
+            "InvalidParameterValue",
+        ),
+        (
+            "canHandlePendingAuthorization as a string",
+            "/paymentDetails/canHandlePendingAuthorization",
+            json!("yes"),
+            "InvalidParameterValue",
+        ),
+        (
+            "chargeAmount as an array",
+            "/paymentDetails/chargeAmount",
+            json!(["1.00", "USD"]),
+            "InvalidParameterValue",
+        ),
+        (
+            "chargeAmount as a string",
+            "/paymentDetails/chargeAmount",
+            json!("14.00 USD"),
+            "InvalidParameterValue",
+        ),
+        (
+            "amount as an object",
+            "/paymentDetails/chargeAmount/amount",
+            json!({"v": 1}),
+            "InvalidParameterValue",
+        ),
+        (
+            "amount as null",
+            "/paymentDetails/chargeAmount/amount",
+            Value::Null,
+            "InvalidParameterValue",
+        ),
+        (
+            "amount NaN",
+            "/paymentDetails/chargeAmount/amount",
+            json!("NaN"),
+            "InvalidParameterValue",
+        ),
+        (
+            "amount Infinity",
+            "/paymentDetails/chargeAmount/amount",
+            json!("Infinity"),
+            "InvalidParameterValue",
+        ),
+        (
+            "amount in hex",
+            "/paymentDetails/chargeAmount/amount",
+            json!("0x10"),
+            "InvalidParameterValue",
+        ),
+        (
+            "amount empty",
+            "/paymentDetails/chargeAmount/amount",
+            json!(""),
+            "InvalidParameterValue",
+        ),
+        (
+            "amount with 5000 digits",
+            "/paymentDetails/chargeAmount/amount",
+            json!("9".repeat(5000)),
+            "InvalidParameterValue",
+        ),
+        (
+            "amount with a NUL",
+            "/paymentDetails/chargeAmount/amount",
+            json!("1\u{0}.00"),
+            "InvalidParameterValue",
+        ),
+        (
+            "currency unknown",
+            "/paymentDetails/chargeAmount/currencyCode",
+            json!("XXX"),
+            "InvalidParameterValue",
+        ),
+        (
+            "currency as a number",
+            "/paymentDetails/chargeAmount/currencyCode",
+            json!(840),
+            "InvalidParameterValue",
+        ),
+        (
+            "currency with a NUL",
+            "/paymentDetails/chargeAmount/currencyCode",
+            json!("US\u{0}D"),
+            "InvalidParameterValue",
+        ),
+        (
+            "merchantMetadata as an array",
+            "/merchantMetadata",
+            json!([]),
+            "InvalidParameterValue",
+        ),
     ];
     for (name, pointer, value, reason) in bad_values {
         t.push(case(
@@ -405,9 +544,10 @@ fn table(w: &World) -> Vec<Case> {
         400,
         "InvalidParameterValue",
     ));
-    let duplicated = serde_json::to_string(&base)
-        .unwrap()
-        .replacen('{', "{\"storeId\":\"other\",", 1);
+    let duplicated =
+        serde_json::to_string(&base)
+            .unwrap()
+            .replacen('{', "{\"storeId\":\"other\",", 1);
     t.push(case(
         "create: a key given twice",
         create_raw(duplicated.as_bytes()),
@@ -421,10 +561,22 @@ fn table(w: &World) -> Vec<Case> {
         ("field name in another case", "/StoreId"),
         ("read-only checkoutSessionId", "/checkoutSessionId"),
         ("__proto__", "/__proto__"),
-        ("unknown field in webCheckoutDetails", "/webCheckoutDetails/foo"),
-        ("read-only amazonPayRedirectUrl", "/webCheckoutDetails/amazonPayRedirectUrl"),
-        ("unknown field in chargeAmount", "/paymentDetails/chargeAmount/precision"),
-        ("unknown field in paymentDetails", "/paymentDetails/captureNow"),
+        (
+            "unknown field in webCheckoutDetails",
+            "/webCheckoutDetails/foo",
+        ),
+        (
+            "read-only amazonPayRedirectUrl",
+            "/webCheckoutDetails/amazonPayRedirectUrl",
+        ),
+        (
+            "unknown field in chargeAmount",
+            "/paymentDetails/chargeAmount/precision",
+        ),
+        (
+            "unknown field in paymentDetails",
+            "/paymentDetails/captureNow",
+        ),
     ] {
         t.push(case(
             format!("create: {name}"),
@@ -435,7 +587,11 @@ fn table(w: &World) -> Vec<Case> {
     }
     t.push(case(
         "create: unknown field in merchantMetadata",
-        create_json(set(base.clone(), "/merchantMetadata", json!({"orderId": "1"}))),
+        create_json(set(
+            base.clone(),
+            "/merchantMetadata",
+            json!({"orderId": "1"}),
+        )),
         400,
         "UnrecognizedField",
     ));
@@ -444,25 +600,131 @@ fn table(w: &World) -> Vec<Case> {
     let patch = |body: &[u8]| Call::new("PATCH", &open).body(body).signed(a);
     let post = |path: &str, body: &[u8]| Call::new("POST", path).body(body).signed(a);
     for (name, request, status, reason) in [
-        ("update: empty body", patch(b""), 400, "InvalidRequestFormat"),
-        ("update: broken JSON", patch(b"{\"paymentDetails\":"), 400, "InvalidRequestFormat"),
-        ("update: array body", patch(b"[{}]"), 400, "InvalidRequestFormat"),
-        ("update: unknown top-level field", patch(br#"{"foo":1}"#), 400, "UnrecognizedField"),
-        ("update: unknown nested field", patch(br#"{"paymentDetails":{"foo":1}}"#), 400, "UnrecognizedField"),
-        ("update: creation-only storeId", patch(br#"{"storeId":"x"}"#), 400, "UnrecognizedField"),
-        ("update: paymentDetails as a string", patch(br#"{"paymentDetails":"x"}"#), 400, "InvalidParameterValue"),
-        ("update: amount with too many decimals", patch(br#"{"paymentDetails":{"chargeAmount":{"amount":"1.001","currencyCode":"USD"}}}"#), 400, "InvalidParameterValue"),
-        ("update: deep nesting", patch(format!("{{\"paymentDetails\":{}", "[".repeat(50_000)).as_bytes()), 400, "InvalidRequestFormat"),
-        ("update: invalid UTF-8", patch(b"{\"merchantMetadata\":{\"merchantStoreName\":\"\xff\"}}"), 400, "InvalidRequestFormat"),
-        ("complete: broken JSON", post(&complete, b"{\"chargeAmount\""), 400, "InvalidRequestFormat"),
-        ("complete: array body", post(&complete, b"[]"), 400, "InvalidRequestFormat"),
-        ("complete: unknown field", post(&complete, br#"{"chargeAmount":{"amount":"14.00","currencyCode":"USD"},"captureNow":true}"#), 400, "UnrecognizedField"),
-        ("complete: chargeAmount as a number", post(&complete, br#"{"chargeAmount":14}"#), 400, "InvalidParameterValue"),
-        ("complete: chargeAmount without currency", post(&complete, br#"{"chargeAmount":{"amount":"14.00"}}"#), 400, "MissingParameterValue"),
-        ("complete: deep nesting", post(&complete, format!("{{\"chargeAmount\":{}", "{\"a\":".repeat(50_000)).as_bytes()), 400, "InvalidRequestFormat"),
-        ("complete: 300 KiB body", post(&complete, &vec![b' '; 300 * 1024]), 413, "RequestEntityTooLarge"),
-        ("finalize: empty body", post(&finalize, b""), 400, "InvalidRequestFormat"),
-        ("finalize: unknown field", post(&finalize, br#"{"chargeAmount":{"amount":"1.00","currencyCode":"USD"},"x":1}"#), 400, "UnrecognizedField"),
+        (
+            "update: empty body",
+            patch(b""),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "update: broken JSON",
+            patch(b"{\"paymentDetails\":"),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "update: array body",
+            patch(b"[{}]"),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "update: unknown top-level field",
+            patch(br#"{"foo":1}"#),
+            400,
+            "UnrecognizedField",
+        ),
+        (
+            "update: unknown nested field",
+            patch(br#"{"paymentDetails":{"foo":1}}"#),
+            400,
+            "UnrecognizedField",
+        ),
+        (
+            "update: creation-only storeId",
+            patch(br#"{"storeId":"x"}"#),
+            400,
+            "UnrecognizedField",
+        ),
+        (
+            "update: paymentDetails as a string",
+            patch(br#"{"paymentDetails":"x"}"#),
+            400,
+            "InvalidParameterValue",
+        ),
+        (
+            "update: amount with too many decimals",
+            patch(
+                br#"{"paymentDetails":{"chargeAmount":{"amount":"1.001","currencyCode":"USD"}}}"#,
+            ),
+            400,
+            "InvalidParameterValue",
+        ),
+        (
+            "update: deep nesting",
+            patch(format!("{{\"paymentDetails\":{}", "[".repeat(50_000)).as_bytes()),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "update: invalid UTF-8",
+            patch(b"{\"merchantMetadata\":{\"merchantStoreName\":\"\xff\"}}"),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "complete: broken JSON",
+            post(&complete, b"{\"chargeAmount\""),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "complete: array body",
+            post(&complete, b"[]"),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "complete: unknown field",
+            post(
+                &complete,
+                br#"{"chargeAmount":{"amount":"14.00","currencyCode":"USD"},"captureNow":true}"#,
+            ),
+            400,
+            "UnrecognizedField",
+        ),
+        (
+            "complete: chargeAmount as a number",
+            post(&complete, br#"{"chargeAmount":14}"#),
+            400,
+            "InvalidParameterValue",
+        ),
+        (
+            "complete: chargeAmount without currency",
+            post(&complete, br#"{"chargeAmount":{"amount":"14.00"}}"#),
+            400,
+            "MissingParameterValue",
+        ),
+        (
+            "complete: deep nesting",
+            post(
+                &complete,
+                format!("{{\"chargeAmount\":{}", "{\"a\":".repeat(50_000)).as_bytes(),
+            ),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "complete: 300 KiB body",
+            post(&complete, &vec![b' '; 300 * 1024]),
+            413,
+            "RequestEntityTooLarge",
+        ),
+        (
+            "finalize: empty body",
+            post(&finalize, b""),
+            400,
+            "InvalidRequestFormat",
+        ),
+        (
+            "finalize: unknown field",
+            post(
+                &finalize,
+                br#"{"chargeAmount":{"amount":"1.00","currencyCode":"USD"},"x":1}"#,
+            ),
+            400,
+            "UnrecognizedField",
+        ),
     ] {
         t.push(case(name, request, status, reason));
     }
@@ -502,13 +764,18 @@ fn table(w: &World) -> Vec<Case> {
     }
     t.push(case(
         "date: skewed on a create",
-        create().json(base.clone()).date(&date_offset(-20 * 60)).signed(a),
+        create()
+            .json(base.clone())
+            .date(&date_offset(-20 * 60))
+            .signed(a),
         403,
         "InvalidRequestSignature",
     ));
     t.push(case(
         "date: sent twice",
-        get_open().header("x-amz-pay-date", &date_offset(0)).signed(a),
+        get_open()
+            .header("x-amz-pay-date", &date_offset(0))
+            .signed(a),
         400,
         "InvalidHeaderValue",
     ));
@@ -553,7 +820,10 @@ fn table(w: &World) -> Vec<Case> {
     t.push(case(
         "headers: signed header repeated after signing",
         edited(get_open().signed(a), |h| {
-            h.append("x-amz-pay-host", HeaderValue::from_static("pay-api.amazon.com"));
+            h.append(
+                "x-amz-pay-host",
+                HeaderValue::from_static("pay-api.amazon.com"),
+            );
         }),
         403,
         "InvalidRequestSignature",
@@ -612,16 +882,64 @@ fn table(w: &World) -> Vec<Case> {
         ("garbage", "garbage".to_owned()),
         ("a bearer token", "Bearer abc.def.ghi".to_owned()),
         ("algorithm only", "AMZN-PAY-RSASSA-PSS-V2".to_owned()),
-        ("unknown algorithm", format!("AMZN-PAY-HMAC-SHA1 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature=AAAA")),
-        ("lower-case algorithm", format!("amzn-pay-rsassa-pss-v2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature=AAAA")),
-        ("no Signature", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host")),
-        ("no SignedHeaders", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, Signature=AAAA")),
-        ("empty SignedHeaders", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=, Signature=AAAA")),
-        ("signature not base64", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature=!!!not-base64!!!")),
-        ("signature of zeros", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature={}", "A".repeat(344))),
-        ("10 KiB signature", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature={}", "A".repeat(10_240))),
-        ("signed header not sent", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host;x-not-sent, Signature=AAAA")),
-        ("SignedHeaders with a tab", format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host;\t, Signature=AAAA")),
+        (
+            "unknown algorithm",
+            format!(
+                "AMZN-PAY-HMAC-SHA1 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature=AAAA"
+            ),
+        ),
+        (
+            "lower-case algorithm",
+            format!(
+                "amzn-pay-rsassa-pss-v2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature=AAAA"
+            ),
+        ),
+        (
+            "no Signature",
+            format!(
+                "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host"
+            ),
+        ),
+        (
+            "no SignedHeaders",
+            format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, Signature=AAAA"),
+        ),
+        (
+            "empty SignedHeaders",
+            format!("AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=, Signature=AAAA"),
+        ),
+        (
+            "signature not base64",
+            format!(
+                "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature=!!!not-base64!!!"
+            ),
+        ),
+        (
+            "signature of zeros",
+            format!(
+                "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature={}",
+                "A".repeat(344)
+            ),
+        ),
+        (
+            "10 KiB signature",
+            format!(
+                "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host, Signature={}",
+                "A".repeat(10_240)
+            ),
+        ),
+        (
+            "signed header not sent",
+            format!(
+                "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host;x-not-sent, Signature=AAAA"
+            ),
+        ),
+        (
+            "SignedHeaders with a tab",
+            format!(
+                "AMZN-PAY-RSASSA-PSS-V2 PublicKeyId={key}, SignedHeaders=x-amz-pay-date;x-amz-pay-host;\t, Signature=AAAA"
+            ),
+        ),
     ] {
         t.push(case(
             format!("authorization: {name}"),
@@ -647,21 +965,67 @@ fn table(w: &World) -> Vec<Case> {
     t.push(case(
         "authorization: non-ASCII key id",
         edited(get_open().signed(a), |h| {
-            let v = h["authorization"].to_str().unwrap().replace(key.as_str(), "SANDBOX-\u{c4}\u{d6}\u{dc}");
-            h.insert("authorization", HeaderValue::from_bytes(v.as_bytes()).unwrap());
+            let v = h["authorization"]
+                .to_str()
+                .unwrap()
+                .replace(key.as_str(), "SANDBOX-\u{c4}\u{d6}\u{dc}");
+            h.insert(
+                "authorization",
+                HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+            );
         }),
         403,
         "InvalidRequestSignature",
     ));
     for (name, key_id, status, reason) in [
-        ("unknown key id", "SANDBOX-AAAAAAAAAAAAAAAAAAAAAAAA".to_owned(), 401, "UnauthorizedAccess"),
-        ("empty key id", String::new(), 403, "InvalidRequestSignature"),
-        ("key id with SQL", "SANDBOX-' OR '1'='1".to_owned(), 403, "InvalidRequestSignature"),
-        ("key id with SQL and no spaces", "SANDBOX-'OR'1'--".to_owned(), 401, "UnauthorizedAccess"),
-        ("4 KiB key id", format!("SANDBOX-{}", "A".repeat(4096)), 401, "UnauthorizedAccess"),
-        ("key id in another case", key.to_ascii_lowercase(), 401, "UnauthorizedAccess"),
-        ("a LIVE key id", key.replacen("SANDBOX-", "LIVE-", 1), 401, "UnauthorizedAccess"),
-        ("another merchant's key id", w.c.public_key_id.clone(), 403, "InvalidRequestSignature"),
+        (
+            "unknown key id",
+            "SANDBOX-AAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            401,
+            "UnauthorizedAccess",
+        ),
+        (
+            "empty key id",
+            String::new(),
+            403,
+            "InvalidRequestSignature",
+        ),
+        (
+            "key id with SQL",
+            "SANDBOX-' OR '1'='1".to_owned(),
+            403,
+            "InvalidRequestSignature",
+        ),
+        (
+            "key id with SQL and no spaces",
+            "SANDBOX-'OR'1'--".to_owned(),
+            401,
+            "UnauthorizedAccess",
+        ),
+        (
+            "4 KiB key id",
+            format!("SANDBOX-{}", "A".repeat(4096)),
+            401,
+            "UnauthorizedAccess",
+        ),
+        (
+            "key id in another case",
+            key.to_ascii_lowercase(),
+            401,
+            "UnauthorizedAccess",
+        ),
+        (
+            "a LIVE key id",
+            key.replacen("SANDBOX-", "LIVE-", 1),
+            401,
+            "UnauthorizedAccess",
+        ),
+        (
+            "another merchant's key id",
+            w.c.public_key_id.clone(),
+            403,
+            "InvalidRequestSignature",
+        ),
     ] {
         t.push(case(
             format!("key: {name}"),
@@ -680,7 +1044,10 @@ fn table(w: &World) -> Vec<Case> {
     // ---- Tampered and replayed signatures ------------------------------------------------
     t.push(case(
         "signature: body changed after signing",
-        create().json(base.clone()).tamper(br#"{"storeId":"x"}"#).signed(a),
+        create()
+            .json(base.clone())
+            .tamper(br#"{"storeId":"x"}"#)
+            .signed(a),
         403,
         "InvalidRequestSignature",
     ));
@@ -697,7 +1064,9 @@ fn table(w: &World) -> Vec<Case> {
         "signature: path changed after signing",
         {
             let mut r = get_open().signed(a);
-            *r.uri_mut() = format!("/v2/checkoutSessions/{}", w.done.session).parse().unwrap();
+            *r.uri_mut() = format!("/v2/checkoutSessions/{}", w.done.session)
+                .parse()
+                .unwrap();
             r
         },
         403,
@@ -768,9 +1137,13 @@ fn table(w: &World) -> Vec<Case> {
         "signature: an accepted request's signature replayed with another body",
         replay(
             "/v2/checkoutSessions",
-            set(base.clone(), "/paymentDetails/chargeAmount/amount", json!("1.00"))
-                .to_string()
-                .into_bytes(),
+            set(
+                base.clone(),
+                "/paymentDetails/chargeAmount/amount",
+                json!("1.00"),
+            )
+            .to_string()
+            .into_bytes(),
         ),
         403,
         "InvalidRequestSignature",
@@ -785,19 +1158,80 @@ fn table(w: &World) -> Vec<Case> {
     // ---- Tenancy: another merchant's ids --------------------------------------------------
     let theirs = &w.b_done;
     for (name, request) in [
-        ("get their session", Call::new("GET", &format!("/v2/checkoutSessions/{}", theirs.session)).signed(a)),
-        ("update their session", Call::new("PATCH", &format!("/v2/checkoutSessions/{}", theirs.session)).json(json!({"merchantMetadata": {"merchantReferenceId": "mine"}})).signed(a)),
-        ("complete their session", Call::new("POST", &format!("/v2/checkoutSessions/{}/complete", theirs.session)).json(json!({"chargeAmount": usd("14.00")})).signed(a)),
-        ("finalize their session", Call::new("POST", &format!("/v2/checkoutSessions/{}/finalize", theirs.session)).json(json!({"paymentIntent": "Authorize", "chargeAmount": usd("14.00")})).signed(a)),
-        ("get their charge permission", Call::new("GET", &format!("/v2/chargePermissions/{}", theirs.permission)).signed(a)),
-        ("get their charge", Call::new("GET", &format!("/v2/charges/{}", theirs.charge)).signed(a)),
-        ("get their session as a third merchant", Call::new("GET", &format!("/v2/checkoutSessions/{}", theirs.session)).key_id(&w.c.public_key_id).signed(&w.c)),
-        ("unknown session id", Call::new("GET", "/v2/checkoutSessions/00000000-0000-4000-8000-000000000000").signed(a)),
-        ("unknown charge permission id", Call::new("GET", "/v2/chargePermissions/S01-0000000-0000000").signed(a)),
-        ("unknown charge id", Call::new("GET", "/v2/charges/S01-0000000-0000000-C000000").signed(a)),
-        ("a charge permission id on the charges path", Call::new("GET", &format!("/v2/charges/{}", w.done.permission)).signed(a)),
-        ("a charge id on the charge permissions path", Call::new("GET", &format!("/v2/chargePermissions/{}", w.done.charge)).signed(a)),
-        ("a session id on the charge permissions path", Call::new("GET", &format!("/v2/chargePermissions/{}", w.done.session)).signed(a)),
+        (
+            "get their session",
+            Call::new("GET", &format!("/v2/checkoutSessions/{}", theirs.session)).signed(a),
+        ),
+        (
+            "update their session",
+            Call::new("PATCH", &format!("/v2/checkoutSessions/{}", theirs.session))
+                .json(json!({"merchantMetadata": {"merchantReferenceId": "mine"}}))
+                .signed(a),
+        ),
+        (
+            "complete their session",
+            Call::new(
+                "POST",
+                &format!("/v2/checkoutSessions/{}/complete", theirs.session),
+            )
+            .json(json!({"chargeAmount": usd("14.00")}))
+            .signed(a),
+        ),
+        (
+            "finalize their session",
+            Call::new(
+                "POST",
+                &format!("/v2/checkoutSessions/{}/finalize", theirs.session),
+            )
+            .json(json!({"paymentIntent": "Authorize", "chargeAmount": usd("14.00")}))
+            .signed(a),
+        ),
+        (
+            "get their charge permission",
+            Call::new(
+                "GET",
+                &format!("/v2/chargePermissions/{}", theirs.permission),
+            )
+            .signed(a),
+        ),
+        (
+            "get their charge",
+            Call::new("GET", &format!("/v2/charges/{}", theirs.charge)).signed(a),
+        ),
+        (
+            "get their session as a third merchant",
+            Call::new("GET", &format!("/v2/checkoutSessions/{}", theirs.session))
+                .key_id(&w.c.public_key_id)
+                .signed(&w.c),
+        ),
+        (
+            "unknown session id",
+            Call::new(
+                "GET",
+                "/v2/checkoutSessions/00000000-0000-4000-8000-000000000000",
+            )
+            .signed(a),
+        ),
+        (
+            "unknown charge permission id",
+            Call::new("GET", "/v2/chargePermissions/S01-0000000-0000000").signed(a),
+        ),
+        (
+            "unknown charge id",
+            Call::new("GET", "/v2/charges/S01-0000000-0000000-C000000").signed(a),
+        ),
+        (
+            "a charge permission id on the charges path",
+            Call::new("GET", &format!("/v2/charges/{}", w.done.permission)).signed(a),
+        ),
+        (
+            "a charge id on the charge permissions path",
+            Call::new("GET", &format!("/v2/chargePermissions/{}", w.done.charge)).signed(a),
+        ),
+        (
+            "a session id on the charge permissions path",
+            Call::new("GET", &format!("/v2/chargePermissions/{}", w.done.session)).signed(a),
+        ),
     ] {
         let name = format!("tenancy: {name}");
         // The third merchant's key is not the test key: that row expects the signature error.
@@ -814,32 +1248,128 @@ fn table(w: &World) -> Vec<Case> {
     let long = "a".repeat(8_000);
     for (name, method, path) in [
         ("dot-dot id", "GET", "/v2/checkoutSessions/..".to_owned()),
-        ("encoded dot-dot id", "GET", "/v2/checkoutSessions/%2e%2e".to_owned()),
-        ("dot-dot segment", "GET", format!("/v2/checkoutSessions/x/../{s}")),
-        ("dot-dot before the version", "GET", format!("/v2/../v2/checkoutSessions/{s}")),
-        ("encoded dot-dot segment", "GET", format!("/v2/checkoutSessions/%2e%2e/checkoutSessions/{s}")),
-        ("leading double slash", "GET", format!("//v2/checkoutSessions/{s}")),
-        ("inner double slash", "GET", format!("/v2//checkoutSessions/{s}")),
-        ("double slash before the id", "GET", format!("/v2/checkoutSessions//{s}")),
-        ("two trailing slashes", "GET", format!("/v2/checkoutSessions/{s}//")),
-        ("encoded slash", "GET", format!("/v2/checkoutSessions/{s}%2Fcomplete")),
-        ("encoded backslash", "GET", format!("/v2/checkoutSessions/..%5C{s}")),
-        ("extra segment", "POST", format!("/v2/checkoutSessions/{s}/complete/now")),
-        ("trailing garbage on the id", "GET", format!("/v2/checkoutSessions/{s}x")),
-        ("matrix parameter", "GET", format!("/v2/checkoutSessions/{s};jsessionid=1")),
-        ("encoded NUL in the id", "GET", format!("/v2/checkoutSessions/{s}%00")),
-        ("8000-character id", "GET", format!("/v2/checkoutSessions/{long}")),
-        ("SQL in a session id", "GET", "/v2/checkoutSessions/%27%20OR%20%271%27%3D%271".to_owned()),
-        ("SQL in a permission id", "GET", format!("/v2/chargePermissions/{p}%27--")),
-        ("SQL wildcard in a charge id", "GET", "/v2/charges/S01-%25".to_owned()),
-        ("HTML in an id", "GET", "/v2/checkoutSessions/%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned()),
-        ("non-ASCII id", "GET", "/v2/checkoutSessions/%C3%A9".to_owned()),
+        (
+            "encoded dot-dot id",
+            "GET",
+            "/v2/checkoutSessions/%2e%2e".to_owned(),
+        ),
+        (
+            "dot-dot segment",
+            "GET",
+            format!("/v2/checkoutSessions/x/../{s}"),
+        ),
+        (
+            "dot-dot before the version",
+            "GET",
+            format!("/v2/../v2/checkoutSessions/{s}"),
+        ),
+        (
+            "encoded dot-dot segment",
+            "GET",
+            format!("/v2/checkoutSessions/%2e%2e/checkoutSessions/{s}"),
+        ),
+        (
+            "leading double slash",
+            "GET",
+            format!("//v2/checkoutSessions/{s}"),
+        ),
+        (
+            "inner double slash",
+            "GET",
+            format!("/v2//checkoutSessions/{s}"),
+        ),
+        (
+            "double slash before the id",
+            "GET",
+            format!("/v2/checkoutSessions//{s}"),
+        ),
+        (
+            "two trailing slashes",
+            "GET",
+            format!("/v2/checkoutSessions/{s}//"),
+        ),
+        (
+            "encoded slash",
+            "GET",
+            format!("/v2/checkoutSessions/{s}%2Fcomplete"),
+        ),
+        (
+            "encoded backslash",
+            "GET",
+            format!("/v2/checkoutSessions/..%5C{s}"),
+        ),
+        (
+            "extra segment",
+            "POST",
+            format!("/v2/checkoutSessions/{s}/complete/now"),
+        ),
+        (
+            "trailing garbage on the id",
+            "GET",
+            format!("/v2/checkoutSessions/{s}x"),
+        ),
+        (
+            "matrix parameter",
+            "GET",
+            format!("/v2/checkoutSessions/{s};jsessionid=1"),
+        ),
+        (
+            "encoded NUL in the id",
+            "GET",
+            format!("/v2/checkoutSessions/{s}%00"),
+        ),
+        (
+            "8000-character id",
+            "GET",
+            format!("/v2/checkoutSessions/{long}"),
+        ),
+        (
+            "SQL in a session id",
+            "GET",
+            "/v2/checkoutSessions/%27%20OR%20%271%27%3D%271".to_owned(),
+        ),
+        (
+            "SQL in a permission id",
+            "GET",
+            format!("/v2/chargePermissions/{p}%27--"),
+        ),
+        (
+            "SQL wildcard in a charge id",
+            "GET",
+            "/v2/charges/S01-%25".to_owned(),
+        ),
+        (
+            "HTML in an id",
+            "GET",
+            "/v2/checkoutSessions/%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned(),
+        ),
+        (
+            "non-ASCII id",
+            "GET",
+            "/v2/checkoutSessions/%C3%A9".to_owned(),
+        ),
         ("version v1", "GET", format!("/v1/checkoutSessions/{s}")),
         ("version v3", "GET", format!("/v3/checkoutSessions/{s}")),
-        ("version V2 in upper case", "GET", format!("/V2/checkoutSessions/{s}")),
-        ("resource in another case", "GET", format!("/v2/CheckoutSessions/{s}")),
-        ("legacy prefix with v1", "GET", format!("/sandbox/v1/checkoutSessions/{s}")),
-        ("unknown environment prefix", "GET", format!("/test/v2/checkoutSessions/{s}")),
+        (
+            "version V2 in upper case",
+            "GET",
+            format!("/V2/checkoutSessions/{s}"),
+        ),
+        (
+            "resource in another case",
+            "GET",
+            format!("/v2/CheckoutSessions/{s}"),
+        ),
+        (
+            "legacy prefix with v1",
+            "GET",
+            format!("/sandbox/v1/checkoutSessions/{s}"),
+        ),
+        (
+            "unknown environment prefix",
+            "GET",
+            format!("/test/v2/checkoutSessions/{s}"),
+        ),
         ("version root", "GET", "/v2".to_owned()),
         ("root", "GET", "/".to_owned()),
         ("unknown resource", "GET", "/v2/payments/1".to_owned()),
@@ -865,7 +1395,10 @@ fn table(w: &World) -> Vec<Case> {
         ("GET", complete.clone()),
         ("PATCH", complete.clone()),
         ("PUT", finalize.clone()),
-        ("DELETE", format!("/v2/chargePermissions/{}", w.done.permission)),
+        (
+            "DELETE",
+            format!("/v2/chargePermissions/{}", w.done.permission),
+        ),
         ("PUT", format!("/v2/charges/{}", w.done.charge)),
         // An encoded slash does not split the path: this is the session route, which has no POST.
         ("POST", format!("{open}%2Fcomplete")),
@@ -909,12 +1442,17 @@ fn table(w: &World) -> Vec<Case> {
     }
     t.push(case(
         "idempotency key: non-ASCII",
-        edited(keyed("placeholder").unsigned("x-amz-pay-idempotency-key").signed(a), |h| {
-            h.insert(
-                "x-amz-pay-idempotency-key",
-                HeaderValue::from_bytes("k\u{e9}y".as_bytes()).unwrap(),
-            );
-        }),
+        edited(
+            keyed("placeholder")
+                .unsigned("x-amz-pay-idempotency-key")
+                .signed(a),
+            |h| {
+                h.insert(
+                    "x-amz-pay-idempotency-key",
+                    HeaderValue::from_bytes("k\u{e9}y".as_bytes()).unwrap(),
+                );
+            },
+        ),
         400,
         "InvalidHeaderValue",
     ));
@@ -926,7 +1464,9 @@ fn table(w: &World) -> Vec<Case> {
     ));
     t.push(case(
         "idempotency key: missing on create",
-        Call::new("POST", "/v2/checkoutSessions").json(base.clone()).signed(a),
+        Call::new("POST", "/v2/checkoutSessions")
+            .json(base.clone())
+            .signed(a),
         400,
         "MissingHeader",
     ));
@@ -942,7 +1482,11 @@ fn table(w: &World) -> Vec<Case> {
     t.push(case(
         "idempotency key: reused with another body",
         keyed(&w.used_key)
-            .json(set(base.clone(), "/paymentDetails/chargeAmount/amount", json!("15.00")))
+            .json(set(
+                base.clone(),
+                "/paymentDetails/chargeAmount/amount",
+                json!("15.00"),
+            ))
             .signed(a),
         400,
         "DuplicateIdempotencyKey",
@@ -959,7 +1503,11 @@ fn table(w: &World) -> Vec<Case> {
     t.push(case(
         "idempotency key: reused with an extra field",
         keyed(&w.used_key)
-            .json(set(base.clone(), "/merchantMetadata", json!({"merchantReferenceId": "1"})))
+            .json(set(
+                base.clone(),
+                "/merchantMetadata",
+                json!({"merchantReferenceId": "1"}),
+            ))
             .signed(a),
         400,
         "DuplicateIdempotencyKey",
@@ -991,7 +1539,11 @@ async fn every_hostile_request_gets_its_documented_error_and_changes_nothing() {
     let w = World::build().await;
     let baseline = w.snapshot().await;
     let cases = table(&w);
-    assert!(cases.len() >= 100, "the table has only {} rows", cases.len());
+    assert!(
+        cases.len() >= 100,
+        "the table has only {} rows",
+        cases.len()
+    );
 
     // Act
     let total = cases.len();
