@@ -254,23 +254,6 @@ pub struct ObjectCounts {
     pub refunds: u64,
 }
 
-/// Answer of `GET /__admin/merchants/{id}/objects`: how many objects of each kind the merchant
-/// has stored (what crash and concurrency tests compare with what they were acknowledged).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectCounts {
-    /// The merchant.
-    pub merchant_id: String,
-    /// Checkout Sessions.
-    pub checkout_sessions: u64,
-    /// Charge Permissions.
-    pub charge_permissions: u64,
-    /// Charges.
-    pub charges: u64,
-    /// Refunds.
-    pub refunds: u64,
-}
-
 /// Parses `90`, `90s`, `15m`, `24h`, `30d`, `1w` or a concatenation like `1h30m` into seconds.
 pub fn parse_duration(text: &str) -> Option<i64> {
     let text = text.trim();

@@ -39,7 +39,6 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/__admin/merchants/{id}", get(get_merchant))
         .route("/__admin/merchants/{id}/objects", get(object_counts))
-        .route("/__admin/merchants/{id}/objects", get(object_counts))
         .route(
             "/__admin/merchants/{id}/clock",
             get(get_clock).put(set_clock),
@@ -202,23 +201,6 @@ async fn get_merchant(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(Json(info(&merchant(&state, &id).await?)).into_response())
-}
-
-/// How many objects of each kind a merchant has stored (both environments of its keys).
-async fn object_counts(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let m = merchant(&state, &id).await?;
-    let count = |kind| state.store().count_objects(&m.merchant_id, kind);
-    let counts = crate::admin_api::ObjectCounts {
-        merchant_id: m.merchant_id.to_string(),
-        checkout_sessions: count(ObjectKind::CheckoutSession).await?,
-        charge_permissions: count(ObjectKind::ChargePermission).await?,
-        charges: count(ObjectKind::Charge).await?,
-        refunds: count(ObjectKind::Refund).await?,
-    };
-    Ok(Json(counts).into_response())
 }
 
 /// How many objects of each kind a merchant has stored (both environments of its keys).
