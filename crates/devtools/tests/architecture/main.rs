@@ -144,11 +144,21 @@ fn the_sdk_and_the_shop_never_link_the_emulator_or_a_database_driver_for_it() {
     let graph = Graph::load();
     graph.assert_free_of(
         "amzpay",
-        &["amzpay-emulator", "amzpay-emulator-core", "amzpay-emulator-store", "axum", "sqlx"],
+        &[
+            "amzpay-emulator",
+            "amzpay-emulator-core",
+            "amzpay-emulator-store",
+            "axum",
+            "sqlx",
+        ],
     );
     graph.assert_free_of(
         "amzpay-shop",
-        &["amzpay-emulator", "amzpay-emulator-core", "amzpay-emulator-store"],
+        &[
+            "amzpay-emulator",
+            "amzpay-emulator-core",
+            "amzpay-emulator-store",
+        ],
     );
 }
 

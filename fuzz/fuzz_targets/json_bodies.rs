@@ -1,0 +1,9 @@
+//! The JSON request bodies, responses, `Price` and `Timestamp` of `amzpay-types`: parse, serialize, parse again.
+//!
+//! The properties are in `amzpay_devtools::fuzz_checks::check_json_bodies`, shared with the regression
+//! test `crates/devtools/tests/fuzz_regressions`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| amzpay_devtools::fuzz_checks::check_json_bodies(data));
