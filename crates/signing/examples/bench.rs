@@ -1,8 +1,11 @@
 //! Benchmark: RSA-2048 signatures per second, ours against `openssl speed` in the same run.
 //!
 //! ```text
-//! cargo run --release -p amzpay-signing --example bench [-- --seconds 3 --rounds 3]
+//! cargo run --release -p amzpay-signing --example bench [-- --seconds 3 --rounds 3 --json FILE]
 //! ```
+//!
+//! `--json FILE` also writes the medians there (`amzpay-bench` reads them to put the SDK's
+//! signing beside OpenSSL and the Node.js SDK in one table).
 //!
 //! Each round runs `openssl speed -seconds S rsa2048` and then each of our measurements for S
 //! seconds; the table shows the median of the rounds. Like `openssl speed`, our rates are per
@@ -35,12 +38,14 @@ const TARGET_RATIO: f64 = 0.9;
 struct Args {
     seconds: u64,
     rounds: usize,
+    json: Option<String>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
     let mut args = Args {
         seconds: 3,
         rounds: 3,
+        json: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -57,8 +62,11 @@ fn parse_args() -> anyhow::Result<Args> {
         match flag.as_str() {
             "--seconds" => args.seconds = value("--seconds")?,
             "--rounds" => args.rounds = usize::try_from(value("--rounds")?)?,
+            "--json" => args.json = Some(it.next().context("--json needs a file")?),
             "-h" | "--help" => {
-                println!("usage: bench [--seconds N (default 3)] [--rounds N (default 3)]");
+                println!(
+                    "usage: bench [--seconds N (default 3)] [--rounds N (default 3)] [--json FILE]"
+                );
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other:?} (try --help)"),
@@ -328,10 +336,14 @@ fn run() -> anyhow::Result<ExitCode> {
         "operation (ops/s)", "ours", "openssl", "ratio"
     );
     let mut misses = 0;
+    let mut json_rows = Vec::new();
     for row in &rows {
         let ours = median(row.ours.clone());
         let theirs = openssl[row.openssl_index];
         let ratio = ours / theirs;
+        json_rows.push(serde_json::json!({
+            "name": row.name, "ours": ours, "openssl": theirs, "ratio": ratio,
+        }));
         let mark = if row.name.contains("rsa-pss") && ratio < TARGET_RATIO {
             misses += 1;
             "  below target"
@@ -356,6 +368,14 @@ fn run() -> anyhow::Result<ExitCode> {
          header parsing (about 2 us per call), which weighs on a 13 us verification; openssl speed\n\
          itself signs a 36-byte digest with PKCS#1 v1.5 padding, we sign with PSS"
     );
+    if let Some(path) = &args.json {
+        let report = serde_json::json!({
+            "clock": if clock == Clock::ThreadCpu { "thread-cpu" } else { "wall" },
+            "openssl": { "sign": openssl[0], "verify": openssl[1] },
+            "rows": json_rows,
+        });
+        std::fs::write(path, report.to_string()).with_context(|| format!("writing {path}"))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

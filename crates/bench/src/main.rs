@@ -1,0 +1,426 @@
+//! `amzpay-bench`: benchmarks of the emulator and the SDK, measured side by side.
+//!
+//! Run it through `scripts/bench`, which builds everything in release mode, starts a throwaway
+//! PostgreSQL cluster and passes its URL here. Sections (all by default, `--only` to pick):
+//!
+//! - `complete`: Complete Checkout Session against `amzpay emulator serve` (its own process, plain
+//!   HTTP on loopback), signatures verified and storage durable, at 1, 16 and 64 connections,
+//!   on SQLite and PostgreSQL, with 10 thousand (and, with `--million`, 1 million) completed
+//!   checkouts already stored. [`seed`] fills the database through the store crate before the
+//!   emulator starts; [`load`] pre-signs every request, then sends them;
+//! - `https`: one 64-connection row of the same over HTTPS;
+//! - `checkout`: full checkouts through the Rust SDK and the official Node.js SDK ([`checkout`]);
+//! - `signing`: the SDK's signatures per second beside `openssl speed` and the Node.js SDK
+//!   ([`signing`]).
+//!
+//! It prints a table and writes everything to `target/bench/results.json`. Targets that are
+//! missed are reported, not failed: the exit status says only whether everything could run.
+
+mod checkout;
+mod emulator;
+mod load;
+mod report;
+mod seed;
+mod signing;
+mod stats;
+mod system;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::emulator::{Emulator, Tls};
+use crate::load::Watched;
+use crate::report::{CompleteRun, Report};
+
+/// Benchmarks of the amzpay emulator and SDK (run through scripts/bench).
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Sections to run, comma-separated: complete, https, checkout, signing.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "complete,https,checkout,signing"
+    )]
+    only: Vec<String>,
+    /// The amzpay binary (default: next to this one).
+    #[arg(long)]
+    amzpay: Option<PathBuf>,
+    /// The signing crate's benchmark example (default: examples/bench next to this binary).
+    #[arg(long)]
+    signing_example: Option<PathBuf>,
+    /// The directory of the Node.js scripts and their node_modules.
+    #[arg(long, default_value = "tests/node")]
+    node_dir: PathBuf,
+    /// Where databases and emulator data directories go (deleted after each run).
+    #[arg(long, default_value = "target/bench/work")]
+    work_dir: PathBuf,
+    /// The JSON report.
+    #[arg(long, default_value = "target/bench/results.json")]
+    out: PathBuf,
+    /// A PostgreSQL URL whose server may create databases (one per run); no PostgreSQL rows
+    /// without it.
+    #[arg(long, env = "AMZPAY_BENCH_POSTGRES")]
+    postgres: Option<String>,
+    /// That server's data directory (its postmaster.pid gives the process to count CPU of).
+    #[arg(long, env = "AMZPAY_PG_DATADIR")]
+    pg_datadir: Option<PathBuf>,
+    /// Completed checkouts stored before the ordinary runs.
+    #[arg(long, default_value_t = 10_000)]
+    history: u64,
+    /// Also run with 1 million stored checkouts (SQLite; seeding takes minutes).
+    #[arg(long)]
+    million: bool,
+    /// History of the big run (with --million).
+    #[arg(long, default_value_t = 1_000_000)]
+    million_history: u64,
+    /// Concurrent connections, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    connections: Vec<usize>,
+    /// Measured seconds per concurrency level (at most; fewer when the pre-signed requests
+    /// run out).
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Pre-signed requests per second of a level (sizes the pools of sessions and signatures).
+    #[arg(long, default_value_t = 4_000)]
+    max_rate: usize,
+    /// Runs of each Complete configuration (the table shows medians).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Seconds per full-checkout measurement.
+    #[arg(long, default_value_t = 10)]
+    checkout_seconds: u64,
+    /// Checkouts in flight at once for the full-checkout figures, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,16")]
+    checkout_concurrency: Vec<usize>,
+    /// Seconds per signing measurement.
+    #[arg(long, default_value_t = 3)]
+    signing_seconds: u64,
+    /// Rounds of the signing comparison.
+    #[arg(long, default_value_t = 3)]
+    signing_rounds: usize,
+}
+
+impl Args {
+    fn wants(&self, section: &str) -> bool {
+        self.only.iter().any(|s| s == section)
+    }
+
+    fn sibling(&self, name: &str) -> PathBuf {
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.parent().map(|d| d.join(name)))
+            .unwrap_or_else(|| PathBuf::from(name))
+    }
+}
+
+/// One configuration of the Complete benchmark.
+#[derive(Clone, Debug)]
+struct Config {
+    backend: &'static str,
+    history: u64,
+    tls: Tls,
+    connections: Vec<usize>,
+}
+
+/// A database for one run: its URL, and how to drop it afterwards.
+struct Database {
+    url: String,
+    dir: PathBuf,
+    postgres: Option<(String, String)>,
+}
+
+impl Database {
+    async fn create(args: &Args, backend: &str, name: &str) -> anyhow::Result<Database> {
+        let dir = std::path::absolute(args.work_dir.join(name))?;
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        match backend {
+            "sqlite" => Ok(Database {
+                url: format!("sqlite://{}", dir.join("emulator.db").display()),
+                dir,
+                postgres: None,
+            }),
+            _ => {
+                let admin_url = args
+                    .postgres
+                    .clone()
+                    .context("PostgreSQL rows need --postgres")?;
+                let db = format!("bench_{}", name.replace('-', "_"));
+                let mut conn =
+                    <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {db}"))
+                    .execute(&mut conn)
+                    .await?;
+                sqlx::query(&format!("CREATE DATABASE {db}"))
+                    .execute(&mut conn)
+                    .await?;
+                let (base, query) = match admin_url.split_once('?') {
+                    Some((b, q)) => (b, format!("?{q}")),
+                    None => (admin_url.as_str(), String::new()),
+                };
+                let (server, _) = base
+                    .rsplit_once('/')
+                    .context("the PostgreSQL URL has no database part")?;
+                Ok(Database {
+                    url: format!("{server}/{db}{query}"),
+                    dir,
+                    postgres: Some((admin_url, db)),
+                })
+            }
+        }
+    }
+
+    async fn drop_it(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, db)) = self.postgres
+            && let Ok(mut conn) =
+                <sqlx::PgConnection as sqlx::Connection>::connect(&admin_url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+fn postmaster_pid(args: &Args) -> Option<u32> {
+    let dir = args.pg_datadir.as_ref()?;
+    std::fs::read_to_string(dir.join("postmaster.pid"))
+        .ok()?
+        .lines()
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// One run of one configuration: seed, start the emulator, pre-sign, measure every level.
+fn complete_run(
+    args: &Args,
+    rt: &tokio::runtime::Runtime,
+    config: &Config,
+    round: usize,
+) -> anyhow::Result<CompleteRun> {
+    let name = format!(
+        "{}-{}-{}-r{round}",
+        config.backend,
+        config.history,
+        if config.tls == Tls::Off {
+            "http"
+        } else {
+            "https"
+        }
+    );
+    eprintln!("complete: {name}");
+    let db = rt.block_on(Database::create(args, config.backend, &name))?;
+    let result = (|| {
+        let pools: Vec<(usize, usize)> = config
+            .connections
+            .iter()
+            .map(|&c| {
+                let per_second = if c == 1 {
+                    args.max_rate / 2
+                } else {
+                    args.max_rate
+                };
+                let warmup = (c * 4).max(100);
+                (warmup, per_second * args.seconds as usize)
+            })
+            .collect();
+        let ready: usize = pools.iter().map(|(w, n)| w + n).sum();
+        eprintln!(
+            "  seeding {} completed checkouts and {ready} ready sessions",
+            config.history
+        );
+        let seeded = rt.block_on(seed::seed(&db.url, config.history, ready))?;
+        eprintln!(
+            "  seeded in {:.1} s (history) + {:.1} s (ready); pre-signing {ready} requests",
+            seeded.history_time.as_secs_f64(),
+            seeded.ready_time.as_secs_f64()
+        );
+        let presign_start = std::time::Instant::now();
+        let mut requests = load::presign_completes(
+            &seeded.merchant.private_key,
+            &seeded.merchant.public_key_id,
+            &seeded.ready,
+        )?;
+        let presign_time = presign_start.elapsed();
+        let amzpay = args.amzpay.clone().unwrap_or_else(emulator::default_amzpay);
+        let emulator = Emulator::start(&amzpay, &db.dir, &db.url, config.tls)?;
+        let tls = match &emulator.ca_pem {
+            Some(pem) => Some(load::tls_client(pem)?),
+            None => None,
+        };
+        let watched = Watched {
+            emulator: emulator.pid(),
+            postmaster: if config.backend == "postgres" {
+                postmaster_pid(args)
+            } else {
+                None
+            },
+        };
+        let mut levels = Vec::new();
+        for (&connections, &(warmup, pool)) in config.connections.iter().zip(&pools) {
+            let rest = requests.split_off(warmup + pool);
+            let mine = std::mem::replace(&mut requests, rest);
+            let level = load::run_level(
+                emulator.addr,
+                tls.clone(),
+                mine,
+                warmup,
+                connections,
+                Duration::from_secs(args.seconds),
+                watched,
+            )?;
+            eprintln!(
+                "  {connections:>3} connections: {:>7.0}/s, p99 {:?} ms, errors {}",
+                level.throughput(),
+                stats::ms(level.latencies.percentile(99.0)),
+                level.errors
+            );
+            if let Some(e) = &level.first_error {
+                eprintln!("      first error: {e}");
+            }
+            levels.push(level);
+        }
+        let peak_rss = emulator.peak_rss();
+        drop(emulator);
+        anyhow::Ok(CompleteRun {
+            backend: config.backend,
+            history: config.history,
+            stored_before: config.history + seeded.ready.len() as u64,
+            https: config.tls != Tls::Off,
+            round,
+            seeding_history_seconds: seeded.history_time.as_secs_f64(),
+            seeding_ready_seconds: seeded.ready_time.as_secs_f64(),
+            seeded_history: seeded.history,
+            seeded_ready: seeded.ready.len(),
+            presign_seconds: presign_time.as_secs_f64(),
+            peak_rss_bytes: peak_rss,
+            levels,
+        })
+    })();
+    rt.block_on(db.drop_it());
+    result
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    std::fs::create_dir_all(&args.work_dir)
+        .with_context(|| format!("creating {}", args.work_dir.display()))?;
+    let mut report = Report::start(system::Machine::detect(&args.work_dir));
+    eprintln!(
+        "machine: {} cores, {}, load {:?}",
+        report.machine.cores, report.machine.cpu, report.load_before
+    );
+
+    if args.wants("signing") {
+        eprintln!("signing");
+        let example = args
+            .signing_example
+            .clone()
+            .unwrap_or_else(|| args.sibling("examples/bench"));
+        report.signing = signing::measure(
+            &example,
+            &args.node_dir,
+            args.signing_rounds,
+            args.signing_seconds,
+        )?;
+    }
+
+    if args.wants("complete") {
+        let mut configs = vec![Config {
+            backend: "sqlite",
+            history: args.history,
+            tls: Tls::Off,
+            connections: args.connections.clone(),
+        }];
+        if args.postgres.is_some() {
+            configs.push(Config {
+                backend: "postgres",
+                ..configs[0].clone()
+            });
+        } else {
+            eprintln!("no --postgres: PostgreSQL rows skipped");
+        }
+        if args.million {
+            configs.push(Config {
+                history: args.million_history,
+                ..configs[0].clone()
+            });
+        }
+        for config in &configs {
+            // The million-checkout database takes minutes to seed: one round of it.
+            let rounds = if config.history >= 100_000 {
+                1
+            } else {
+                args.rounds
+            };
+            for round in 1..=rounds {
+                report
+                    .complete
+                    .push(complete_run(&args, &rt, config, round)?);
+            }
+        }
+    }
+
+    if args.wants("https") {
+        let config = Config {
+            backend: "sqlite",
+            history: args.history,
+            tls: Tls::SelfSigned,
+            connections: vec![*args.connections.iter().max().unwrap_or(&64)],
+        };
+        report.complete.push(complete_run(&args, &rt, &config, 1)?);
+    }
+
+    if args.wants("checkout") {
+        eprintln!("checkout: full checkouts through the SDKs");
+        let dir = std::path::absolute(args.work_dir.join("checkout"))?;
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let amzpay = args.amzpay.clone().unwrap_or_else(emulator::default_amzpay);
+        let url = format!("sqlite://{}", dir.join("emulator.db").display());
+        let emulator = Emulator::start(&amzpay, &dir, &url, Tls::SelfSigned)?;
+        let ca = dir.join("tls").join("ca.pem");
+        let duration = Duration::from_secs(args.checkout_seconds);
+        for &c in &args.checkout_concurrency {
+            let r = rt.block_on(checkout::rust_sdk(&emulator, c, duration))?;
+            eprintln!("  Rust SDK, {c} at a time: {:.1}/s", r.per_second);
+            report.checkout.push(r);
+            let n = checkout::node_sdk(&emulator, &args.node_dir, &ca, c, duration)?;
+            eprintln!("  Node.js SDK, {c} at a time: {:.1}/s", n.per_second);
+            report.checkout.push(n);
+        }
+        drop(emulator);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    report.finish();
+    print!("{}", report.table());
+    if let Some(parent) = args.out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&args.out, serde_json::to_string_pretty(&report.to_json())?)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    println!("\nwrote {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
