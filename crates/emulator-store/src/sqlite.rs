@@ -134,6 +134,15 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
         }
         let mut answers = Vec::with_capacity(batch.len());
         for job in batch.drain(..) {
+            // A mutation opens its savepoint itself, in the same round trip to SQLite as its
+            // writes, and only when it writes (see `run_mutation`).
+            let job = match job {
+                Job::Mutate(m, tx) => {
+                    answers.push(Answer::Mutate(run_mutation(&mut conn, m).await, tx));
+                    continue;
+                }
+                admin => admin,
+            };
             if let Err(e) = exec(&mut conn, "SAVEPOINT job").await {
                 answers.push(Answer::failed(job, e));
                 continue;
@@ -295,6 +304,17 @@ fn clock_columns(clock: VirtualClock) -> (i64, Option<i64>) {
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
      WHERE o.object_id = ? AND o.kind = ? AND c.merchant_id = ? AND c.environment = ?";
 
+/// The idempotency record and the target checkout in one round trip to SQLite (kind 1: the
+/// record, kind 2: the document).
+const IDEMPOTENCY_AND_CHECKOUT: &str = "SELECT 1, fingerprint, status, body FROM idempotency_keys WHERE merchant_id = ? AND idempotency_key = ? \
+     UNION ALL SELECT 2, NULL, NULL, c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
+     WHERE o.object_id = ? AND o.kind = ? AND c.merchant_id = ? AND c.environment = ?";
+
+/// Runs one mutation inside the writer's batch transaction.
+///
+/// Every statement is a round trip to sqlx's SQLite worker thread (a channel send and two thread
+/// wake-ups), which costs more than the statement itself: the reads take one round trip, and
+/// all writes of the mutation (with the savepoint that lets it fail alone) take one more.
 async fn run_mutation(conn: &mut SqliteConnection, m: Mutation) -> Result<Outcome, StoreError> {
     let Mutation {
         tenant,
@@ -302,30 +322,44 @@ async fn run_mutation(conn: &mut SqliteConnection, m: Mutation) -> Result<Outcom
         idempotency,
         apply,
     } = m;
-    if let Some(idem) = &idempotency {
-        let row = sqlx::query(
-            "SELECT fingerprint, status, body FROM idempotency_keys WHERE merchant_id = ? AND idempotency_key = ?",
-        )
-        .bind(tenant.merchant_id.as_str())
-        .bind(&idem.key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(StoreError::db("reading an idempotency key"))?;
-        if let Some(row) = row {
-            let fingerprint: String = row.get(0);
-            if fingerprint != idem.fingerprint {
-                return Ok(Outcome::KeyReused);
+    let mut document: Option<String> = None;
+    match (&idempotency, &target) {
+        (Some(idem), _) => {
+            // Owned: borrowed arguments held across the await trip up the writer task's `Send`.
+            let (id, kind) = match &target {
+                Target::New => (String::new(), ""),
+                Target::Existing { kind, id } => (id.clone(), kind.as_str()),
+            };
+            let rows = sqlx::query(IDEMPOTENCY_AND_CHECKOUT)
+                .bind(tenant.merchant_id.as_str())
+                .bind(&idem.key)
+                .bind(id)
+                .bind(kind)
+                .bind(tenant.merchant_id.as_str())
+                .bind(tenant.environment.as_str())
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(StoreError::db("reading an idempotency key and a checkout"))?;
+            for row in rows {
+                if row.get::<i64, _>(0) == 2 {
+                    let bytes: Vec<u8> = row.get(3);
+                    document = Some(String::from_utf8(bytes).map_err(|_| {
+                        StoreError::Corrupt("a checkout document is not UTF-8".into())
+                    })?);
+                    continue;
+                }
+                let fingerprint: String = row.get(1);
+                if fingerprint != idem.fingerprint {
+                    return Ok(Outcome::KeyReused);
+                }
+                let status: i64 = row.get(2);
+                return Ok(Outcome::Replayed(crate::StoredResponse {
+                    status: u16::try_from(status).unwrap_or(500),
+                    body: row.get(3),
+                }));
             }
-            let status: i64 = row.get(1);
-            return Ok(Outcome::Replayed(crate::StoredResponse {
-                status: u16::try_from(status).unwrap_or(500),
-                body: row.get(2),
-            }));
         }
-    }
-    let loaded = match &target {
-        Target::New => None,
-        Target::Existing { kind, id } => {
+        (None, Target::Existing { kind, id }) => {
             let row = sqlx::query(LOAD_CHECKOUT)
                 .bind(id)
                 .bind(kind.as_str())
@@ -334,11 +368,13 @@ async fn run_mutation(conn: &mut SqliteConnection, m: Mutation) -> Result<Outcom
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(StoreError::db("loading a checkout"))?;
-            match row {
-                Some(r) => Some(doc::decode(r.get::<&str, _>(0))?),
-                None => None,
-            }
+            document = row.map(|r| r.get(0));
         }
+        (None, Target::New) => {}
+    }
+    let loaded = match (&target, document) {
+        (Target::Existing { .. }, Some(d)) => Some(doc::decode(&d)?),
+        _ => None,
     };
     let before: Option<(String, HashSet<String>)> = loaded.as_ref().map(|c| {
         (
@@ -353,71 +389,81 @@ async fn run_mutation(conn: &mut SqliteConnection, m: Mutation) -> Result<Outcom
         Applied::Reject(response) => return Ok(Outcome::Rejected(response)),
         Applied::Write { checkout, response } => (checkout, response),
     };
+    if let Some((id, _)) = &before
+        && id != checkout.session.id.as_str()
+    {
+        return Err(StoreError::Corrupt(
+            "a mutation replaced the checkout with another one".into(),
+        ));
+    }
     let document = doc::encode(&checkout);
     let due = checkout.next_due().map(Timestamp::unix);
     let updated_at = checkout.session.updated_at.unix();
-    match &before {
-        None => {
-            sqlx::query(
-                "INSERT INTO checkouts (checkout_id, merchant_id, environment, due_at, created_at, updated_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(checkout.session.id.as_str())
-            .bind(checkout.merchant_id.as_str())
+    let known = before.map(|(_, ids)| ids).unwrap_or_default();
+    let new_objects: Vec<(ObjectKind, String)> = checkout
+        .object_ids()
+        .into_iter()
+        .filter(|(_, id)| !known.contains(id))
+        .collect();
+    // One multi-statement query: sqlx binds the arguments to the statements in order.
+    let mut sql = String::from("SAVEPOINT job; ");
+    if known.is_empty() {
+        sql.push_str("INSERT INTO checkouts (checkout_id, merchant_id, environment, due_at, created_at, updated_at, document) VALUES (?, ?, ?, ?, ?, ?, ?); ");
+    } else {
+        sql.push_str(
+            "UPDATE checkouts SET due_at = ?, updated_at = ?, document = ? WHERE checkout_id = ?; ",
+        );
+    }
+    if !new_objects.is_empty() {
+        sql.push_str(
+            "INSERT INTO checkout_objects (object_id, kind, checkout_id, merchant_id) VALUES ",
+        );
+        sql.push_str(&vec!["(?, ?, ?, ?)"; new_objects.len()].join(", "));
+        sql.push_str("; ");
+    }
+    if idempotency.is_some() {
+        sql.push_str("INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, strftime('%s','now')); ");
+    }
+    sql.push_str("RELEASE job");
+    let session_id = checkout.session.id.to_string();
+    let merchant_id = checkout.merchant_id.to_string();
+    let mut query = sqlx::query(&sql);
+    query = if known.is_empty() {
+        query
+            .bind(session_id.clone())
+            .bind(merchant_id.clone())
             .bind(checkout.environment.as_str())
             .bind(due)
             .bind(checkout.session.created_at.unix())
             .bind(updated_at)
-            .bind(&document)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::db("inserting a checkout"))?;
-        }
-        Some((id, _)) => {
-            if id != checkout.session.id.as_str() {
-                return Err(StoreError::Corrupt(
-                    "a mutation replaced the checkout with another one".into(),
-                ));
-            }
-            sqlx::query(
-                "UPDATE checkouts SET due_at = ?, updated_at = ?, document = ? WHERE checkout_id = ?",
-            )
+            .bind(document)
+    } else {
+        query
             .bind(due)
             .bind(updated_at)
-            .bind(&document)
+            .bind(document)
+            .bind(session_id.clone())
+    };
+    for (kind, id) in new_objects {
+        query = query
             .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::db("updating a checkout"))?;
-        }
+            .bind(kind.as_str())
+            .bind(session_id.clone())
+            .bind(merchant_id.clone());
     }
-    let known = before.map(|(_, ids)| ids).unwrap_or_default();
-    for (kind, id) in checkout.object_ids() {
-        if known.contains(&id) {
-            continue;
-        }
-        sqlx::query(
-            "INSERT INTO checkout_objects (object_id, kind, checkout_id, merchant_id) VALUES (?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(kind.as_str())
-        .bind(checkout.session.id.as_str())
-        .bind(checkout.merchant_id.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::db("indexing an object id"))?;
+    if let Some(idem) = idempotency {
+        query = query
+            .bind(merchant_id)
+            .bind(idem.key)
+            .bind(idem.fingerprint)
+            .bind(i64::from(response.status))
+            .bind(response.body.clone());
     }
-    if let Some(idem) = &idempotency {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, strftime('%s','now'))",
-        )
-        .bind(tenant.merchant_id.as_str())
-        .bind(&idem.key)
-        .bind(&idem.fingerprint)
-        .bind(i64::from(response.status))
-        .bind(&response.body)
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::db("recording an idempotency key"))?;
+    if let Err(e) = query.execute(&mut *conn).await {
+        // Undo whatever part of the mutation ran; when the savepoint itself failed there is
+        // nothing to undo and the rollback fails harmlessly.
+        let _ = exec(conn, "ROLLBACK TO job; RELEASE job").await;
+        return Err(StoreError::db("writing a checkout")(e));
     }
     Ok(Outcome::Executed(response))
 }
