@@ -63,8 +63,10 @@ fn address(a: &Address) -> wire::Address {
 /// The Get Buyer body for a sign-in with `scopes` (spec §2.18): `buyerId` always; with no
 /// scopes, name and email; otherwise exactly what the scopes ask for.
 pub fn buyer_view(sign_in: &SignIn, scopes: &[BuyerScope]) -> wire::Buyer {
-    let wants = |s: BuyerScope| scopes.is_empty() && matches!(s, BuyerScope::Name | BuyerScope::Email)
-        || scopes.contains(&s);
+    let wants = |s: BuyerScope| {
+        scopes.is_empty() && matches!(s, BuyerScope::Name | BuyerScope::Email)
+            || scopes.contains(&s)
+    };
     let shipping = &sign_in.shipping_address;
     wire::Buyer {
         buyer_id: buyer_id_for(&sign_in.email).into(),

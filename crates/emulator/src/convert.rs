@@ -8,7 +8,7 @@ use amzpay_emulator_core::input::{
     NewRefund, PaymentDetailsInput, PermissionUpdate, SessionUpdate, Shipment,
 };
 use amzpay_emulator_core::model::{
-    Address, BuyerScope, Charge, ChargeInitiator, ChargePermissionType, Channel, CheckoutMode,
+    Address, BuyerScope, Channel, Charge, ChargeInitiator, ChargePermissionType, CheckoutMode,
     Frequency, FrequencyUnit, MerchantMetadata, OpaqueJson, PaymentIntent, PermissionState,
     RecurringMetadata, Refund, SessionState, WebCheckoutDetails,
 };
@@ -700,7 +700,9 @@ pub(crate) fn close(r: wire::CloseChargePermissionRequest) -> R<CloseRequest> {
 }
 
 /// Create Delivery Tracker body → the permission id and the shipments.
-pub(crate) fn delivery_tracker(r: wire::CreateDeliveryTrackerRequest) -> R<(String, Vec<Shipment>)> {
+pub(crate) fn delivery_tracker(
+    r: wire::CreateDeliveryTrackerRequest,
+) -> R<(String, Vec<Shipment>)> {
     let id = match (r.charge_permission_id, r.amazon_order_reference_id) {
         (Some(id), None) => id.into_string(),
         (None, Some(_)) => {
@@ -729,7 +731,10 @@ pub(crate) fn delivery_tracker(r: wire::CreateDeliveryTrackerRequest) -> R<(Stri
 }
 
 /// The Create Delivery Tracker response body: the request echoed.
-pub(crate) fn tracker_view(permission: &ChargePermissionId, shipments: &[Shipment]) -> wire::DeliveryTracker {
+pub(crate) fn tracker_view(
+    permission: &ChargePermissionId,
+    shipments: &[Shipment],
+) -> wire::DeliveryTracker {
     wire::DeliveryTracker {
         charge_permission_id: Some(permission.as_str().into()),
         amazon_order_reference_id: None,

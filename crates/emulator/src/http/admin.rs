@@ -512,7 +512,8 @@ async fn permission_event(
         id: pid.to_string(),
     };
     let (stored, _) = service::execute(&state, tenant, target, None, move |loaded| {
-        let (c, _) = service::apply_command(loaded, Command::PermissionEvent(event), now, WHAT, &id)?;
+        let (c, _) =
+            service::apply_command(loaded, Command::PermissionEvent(event), now, WHAT, &id)?;
         let view = crate::convert::permission_view(&c, now)
             .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
         Ok((c, Answer::json(StatusCode::OK, to_json(&view))))

@@ -1,8 +1,8 @@
 //! Request plumbing: path normalization, request authentication ([`Signed`]) and JSON bodies.
 
-use amzpay_emulator_core::{Operation, Simulation, Timestamp};
 use amzpay_emulator_core::ids::PublicKeyId;
 use amzpay_emulator_core::model::{Environment, Merchant, Region};
+use amzpay_emulator_core::{Operation, Simulation, Timestamp};
 use amzpay_emulator_store::{IdempotencyRequest, Tenant};
 use amzpay_signing::{ReceivedRequest, VerifyError, verify};
 use axum::body::Bytes;

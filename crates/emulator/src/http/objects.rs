@@ -167,7 +167,10 @@ async fn close_charge_permission(
     write(&state, signed, w).await
 }
 
-async fn create_charge(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
+async fn create_charge(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Response, ApiError> {
     let simulation = signed.simulation(Some(Operation::CreateCharge))?;
     let idempotency = signed.idempotency(true)?;
     let (permission, charge) = convert::new_charge(signed.json(false)?)?;
@@ -262,7 +265,10 @@ async fn cancel_charge(
     write(&state, signed, w).await
 }
 
-async fn create_refund(State(state): State<AppState>, signed: Signed) -> Result<Response, ApiError> {
+async fn create_refund(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> Result<Response, ApiError> {
     let simulation = signed.simulation(Some(Operation::CreateRefund))?;
     let idempotency = signed.idempotency(true)?;
     let (charge, refund) = convert::new_refund(signed.json(false)?)?;

@@ -104,7 +104,10 @@ async fn create_tracker(
     .await;
     match result {
         Err(ApiError::Internal(e))
-            if matches!(e.downcast_ref::<StoreError>(), Some(StoreError::Conflict(_))) =>
+            if matches!(
+                e.downcast_ref::<StoreError>(),
+                Some(StoreError::Conflict(_))
+            ) =>
         {
             Err(used(&numbers.join(", ")))
         }
@@ -118,13 +121,14 @@ async fn get_buyer(
     signed: Signed,
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
-    let buyer = buyer_token::open(&token, &signed.merchant, signed.tenant.environment)
-        .ok_or_else(|| {
+    let buyer = buyer_token::open(&token, &signed.merchant, signed.tenant.environment).ok_or_else(
+        || {
             ApiError::new(
                 Reason::ResourceNotFound,
                 "The buyer token is unknown, expired, or was issued to another merchant.",
             )
-        })?;
+        },
+    )?;
     Ok(service::respond(StoredResponse {
         status: 200,
         body: to_json(&buyer),
