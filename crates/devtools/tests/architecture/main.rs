@@ -137,6 +137,20 @@ fn dependencies_between_our_crates_point_inward() {
         ],
     );
     graph.assert_workspace_deps("amzpay-shop", &["amzpay"]);
+    // The crash and storm driver treats the emulator as a black box: it talks to it over HTTP
+    // through the public SDK only, so what it proves holds for any client.
+    graph.assert_workspace_deps("amzpay-torture", &["amzpay"]);
+    // The benchmark seeds history straight into the store (a million sessions through HTTP would
+    // take longer than the measurement) and drives the server through the SDK.
+    graph.assert_workspace_deps(
+        "amzpay-bench",
+        &[
+            "amzpay",
+            "amzpay-signing",
+            "amzpay-emulator-core",
+            "amzpay-emulator-store",
+        ],
+    );
 }
 
 #[test]
