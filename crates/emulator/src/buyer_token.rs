@@ -9,10 +9,12 @@
 
 use amzpay_emulator_core::Timestamp;
 use amzpay_emulator_core::input::SignIn;
-use amzpay_emulator_core::model::{Address, BuyerScope, Environment, Merchant};
+use amzpay_emulator_core::model::{BuyerScope, Environment, Merchant};
 use amzpay_types as wire;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::convert::address_out;
 
 const PREFIX: &str = "BT1-";
 
@@ -44,22 +46,6 @@ pub fn buyer_id_for(email: &str) -> String {
     format!("amzn1.account.{tail}")
 }
 
-fn address(a: &Address) -> wire::Address {
-    wire::Address {
-        name: a.name.clone(),
-        address_line1: a.address_line1.clone(),
-        address_line2: a.address_line2.clone(),
-        address_line3: a.address_line3.clone(),
-        city: a.city.clone(),
-        county: a.county.clone(),
-        district: a.district.clone(),
-        state_or_region: a.state_or_region.clone(),
-        postal_code: a.postal_code.clone(),
-        country_code: a.country_code.clone(),
-        phone_number: a.phone_number.clone(),
-    }
-}
-
 /// The Get Buyer body for a sign-in with `scopes` (spec §2.18): `buyerId` always; with no
 /// scopes, name and email; otherwise exactly what the scopes ask for.
 pub fn buyer_view(sign_in: &SignIn, scopes: &[BuyerScope]) -> wire::Buyer {
@@ -84,9 +70,9 @@ pub fn buyer_view(sign_in: &SignIn, scopes: &[BuyerScope]) -> wire::Buyer {
             .phone_number
             .clone()
             .filter(|_| wants(BuyerScope::PhoneNumber)),
-        shipping_address: wants(BuyerScope::ShippingAddress).then(|| address(shipping)),
+        shipping_address: wants(BuyerScope::ShippingAddress).then(|| address_out(shipping)),
         billing_address: wants(BuyerScope::BillingAddress)
-            .then(|| address(&sign_in.billing_address)),
+            .then(|| address_out(&sign_in.billing_address)),
         prime_membership_types: wants(BuyerScope::PrimeStatus).then(Vec::new),
     }
 }

@@ -298,7 +298,8 @@ fn price(m: Money) -> Option<wire::Price> {
     wire::Price::from_minor_units(m.minor(), m.currency().code().into()).ok()
 }
 
-fn address_out(a: &Address) -> wire::Address {
+/// A stored address in its wire form (Get Checkout Session, Get Buyer, the buyer token).
+pub(crate) fn address_out(a: &Address) -> wire::Address {
     wire::Address {
         name: a.name.clone(),
         address_line1: a.address_line1.clone(),
