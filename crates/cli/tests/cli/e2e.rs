@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 
 use amzpay::completion::{CompletionOutcome, NotCompletedReason};
 use amzpay::types::{
-    ChargeState, CreateCheckoutSessionRequest, Currency, PaymentDetailsInput, PaymentIntent, Price,
-    UpdateCheckoutSessionRequest, WebCheckoutDetailsInput,
+    ApiErrorCode, CaptureChargeRequest, ChargePermissionState, ChargeState,
+    CloseChargePermissionRequest, CreateCheckoutSessionRequest, CreateDeliveryTrackerRequest,
+    CreateRefundRequest, Currency, DeliveryDetail, PaymentDetailsInput, PaymentIntent, Price,
+    RefundState, UpdateCheckoutSessionRequest, WebCheckoutDetailsInput,
 };
 use amzpay::{Client, Config, Region};
 use serde_json::Value;
@@ -168,6 +170,15 @@ fn usd(amount: &str) -> Price {
 
 /// Creates a session and sets its amount and result URL, as the review page does.
 async fn session_ready_for_payment(emulator: &Emulator, client: &Client) -> String {
+    session_ready_with_intent(emulator, client, PaymentIntent::AuthorizeWithCapture).await
+}
+
+/// [`session_ready_for_payment`] with another payment intent.
+async fn session_ready_with_intent(
+    emulator: &Emulator,
+    client: &Client,
+    intent: PaymentIntent,
+) -> String {
     let session = client
         .create_checkout_session(&CreateCheckoutSessionRequest {
             web_checkout_details: WebCheckoutDetailsInput {
@@ -190,7 +201,7 @@ async fn session_ready_for_payment(emulator: &Emulator, client: &Client) -> Stri
                     ..Default::default()
                 }),
                 payment_details: Some(PaymentDetailsInput {
-                    payment_intent: Some(PaymentIntent::AuthorizeWithCapture),
+                    payment_intent: Some(intent),
                     charge_amount: Some(usd("14.00")),
                     ..Default::default()
                 }),
@@ -251,6 +262,127 @@ async fn the_sdk_completes_a_checkout_against_the_emulator_and_a_repeat_is_recov
         .await
         .expect("get charge");
     assert_eq!(fetched.charge_amount, Some(usd("14.00")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sdk_captures_refunds_ships_and_closes_after_an_authorize_checkout() {
+    // Arrange: a completed checkout with an authorized (not captured) charge.
+    let emulator = Emulator::start();
+    let client = emulator.client();
+    let id = session_ready_with_intent(&emulator, &client, PaymentIntent::Authorize).await;
+    emulator.buyer_pays(&id, "1111");
+    let outcome = client
+        .complete_checkout(&id, usd("14.00"), None)
+        .await
+        .expect("complete");
+    let CompletionOutcome::Completed(done) = outcome else {
+        panic!("not completed: {outcome:?}")
+    };
+    let charge_id = done.charge.expect("Authorize creates a charge").charge_id;
+
+    // Act and assert, step by step, as a merchant's back office does.
+    let authorized = client.get_charge(&charge_id).await.expect("get charge");
+    assert_eq!(authorized.state(), &ChargeState::Authorized);
+
+    let captured = client
+        .capture_charge(&charge_id, &CaptureChargeRequest::new(usd("14.00")))
+        .await
+        .expect("capture");
+    assert_eq!(captured.state(), &ChargeState::Captured);
+
+    let refund = client
+        .create_refund(&CreateRefundRequest::new(charge_id.clone(), usd("4.00")))
+        .await
+        .expect("refund");
+    assert_eq!(refund.status(), 201);
+    assert_eq!(refund.state(), &RefundState::RefundInitiated);
+    // Refunds settle later; the virtual clock makes "later" now.
+    let run = emulator.admin(&[
+        "clock",
+        "advance",
+        "--merchant",
+        &emulator.field("merchantId"),
+        "1h",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let refunded = client
+        .get_refund(&refund.refund_id)
+        .await
+        .expect("get refund");
+    assert_eq!(refunded.state(), &RefundState::Refunded);
+    let charge = client.get_charge(&charge_id).await.expect("get charge");
+    assert_eq!(charge.refunded_amount, Some(usd("4.00")));
+
+    // In all more than captured plus 15 % (14.00 + 2.10) is refused with Amazon's reason code:
+    // 4.00 + 12.20 = 16.20 > 16.10.
+    let error = client
+        .create_refund(&CreateRefundRequest::new(charge_id.clone(), usd("12.20")))
+        .await
+        .expect_err("over the refund limit");
+    let api = error.as_api().expect("an API error");
+    assert_eq!(api.status(), 400, "{error:?}");
+    assert_eq!(
+        api.reason_code(),
+        Some(&ApiErrorCode::TransactionAmountExceeded),
+        "{error:?}"
+    );
+
+    let tracker = client
+        .create_delivery_tracker(&CreateDeliveryTrackerRequest::new(
+            done.charge_permission_id.clone(),
+            vec![DeliveryDetail::new("1Z999AA10123456784", "UPS")],
+        ))
+        .await
+        .expect("delivery tracker");
+    assert_eq!(tracker.delivery_details.as_ref().map(Vec::len), Some(1));
+
+    // Capturing the whole OneTime amount closed the permission (AmazonClosed); closing it again
+    // is refused.
+    let permission = client
+        .get_charge_permission(&done.charge_permission_id)
+        .await
+        .expect("get permission");
+    assert_eq!(permission.state(), &ChargePermissionState::Closed);
+    let reasons: Vec<&str> = permission
+        .status_details
+        .reasons
+        .iter()
+        .flatten()
+        .map(|r| r.reason_code.as_str())
+        .collect();
+    assert_eq!(reasons, ["AmazonClosed"]);
+    let error = client
+        .close_charge_permission(
+            &done.charge_permission_id,
+            &CloseChargePermissionRequest::new("Order shipped"),
+        )
+        .await
+        .expect_err("already closed");
+    assert_eq!(
+        error.reason_code(),
+        Some(&ApiErrorCode::InvalidChargePermissionStatus),
+        "{error:?}"
+    );
+
+    // A Confirm checkout leaves a Chargeable permission, which the merchant closes.
+    let id = session_ready_with_intent(&emulator, &client, PaymentIntent::Confirm).await;
+    emulator.buyer_pays(&id, "1111");
+    let outcome = client
+        .complete_checkout(&id, usd("14.00"), None)
+        .await
+        .expect("complete");
+    let CompletionOutcome::Completed(confirmed) = outcome else {
+        panic!("not completed: {outcome:?}")
+    };
+    assert!(confirmed.charge.is_none(), "Confirm creates no charge");
+    let closed = client
+        .close_charge_permission(
+            &confirmed.charge_permission_id,
+            &CloseChargePermissionRequest::new("Order canceled"),
+        )
+        .await
+        .expect("close");
+    assert_eq!(closed.state(), &ChargePermissionState::Closed);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -333,6 +465,51 @@ fn the_cli_drives_a_checkout_against_the_emulator() {
     assert_eq!(run.code, 0, "{run:?}");
     let charge: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(charge["statusDetails"]["state"], "Captured");
+
+    let run = emulator.cli(
+        &[
+            "refund",
+            "create",
+            "--charge-id",
+            &charge_id,
+            "--amount",
+            "2.50",
+            "--currency",
+            "USD",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let refund: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(refund["refundAmount"]["amount"], "2.50");
+    let refund_id = refund["refundId"].as_str().unwrap().to_owned();
+    let run = emulator.cli(&["refund", "get", &refund_id, "--json"], "");
+    assert_eq!(run.code, 0, "{run:?}");
+    let fetched: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(fetched["chargeId"], charge_id.as_str());
+
+    let permission_id = completed["chargePermissionId"].as_str().unwrap().to_owned();
+    let run = emulator.cli(
+        &[
+            "delivery-tracker",
+            "create",
+            "--charge-permission-id",
+            &permission_id,
+            "--tracking-number",
+            "1Z999AA10123456784",
+            "--carrier-code",
+            "UPS",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let tracker: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        tracker["deliveryDetails"][0]["trackingNumber"],
+        "1Z999AA10123456784"
+    );
 
     // A second Complete is an API error: exit code 3 and the error document on stdout.
     let run = emulator.cli(
