@@ -233,7 +233,7 @@ pub enum BuyerCommand {
         #[command(flatten)]
         client: ClientArgs,
     },
-    /// Cancel on the hosted page (returns the checkoutCancelUrl).
+    /// Cancel on the hosted page (returns the checkoutCancelUrl, else the checkoutReviewReturnUrl).
     Cancel {
         /// The Checkout Session.
         session_id: String,

@@ -113,6 +113,41 @@ fn the_payment_step_redirects_to_the_result_url_with_the_session_id() {
 }
 
 #[test]
+fn a_buyer_cancel_goes_to_the_cancel_url_else_back_to_the_review_page() {
+    let mut w = World::new(new_session(PaymentIntent::Authorize, 1400));
+    let id = w.checkout.session.id.clone();
+    // No checkoutCancelUrl: back to the review page, even with a result URL set.
+    let effects = w.run(Command::CancelAsBuyer, T0.plus(1)).unwrap();
+    assert_eq!(
+        effects,
+        vec![Effect::Redirect(Redirect::Merchant(format!(
+            "https://shop.example/review?amazonCheckoutSessionId={id}"
+        )))]
+    );
+    assert!(matches!(
+        w.checkout.session.state,
+        SessionState::Canceled {
+            reason: SessionCancelReason::BuyerCanceled,
+            ..
+        }
+    ));
+
+    let mut input = new_session(PaymentIntent::Authorize, 1400);
+    if let Some(web) = input.web_checkout_details.as_mut() {
+        web.checkout_cancel_url = Some("https://shop.example/cart".into());
+    }
+    let mut w = World::new(input);
+    let id = w.checkout.session.id.clone();
+    let effects = w.run(Command::CancelAsBuyer, T0.plus(1)).unwrap();
+    assert_eq!(
+        effects,
+        vec![Effect::Redirect(Redirect::Merchant(format!(
+            "https://shop.example/cart?amazonCheckoutSessionId={id}"
+        )))]
+    );
+}
+
+#[test]
 fn complete_before_the_payment_step_is_an_invalid_status() {
     let mut w = World::new(new_session(PaymentIntent::Authorize, 1400));
     assert!(matches!(

@@ -463,7 +463,8 @@ pub(super) struct CancelForm {
     amazon_checkout_session_id: Option<String>,
 }
 
-/// `POST /checkout/cancel`: the buyer cancels; back to the merchant's cancel URL.
+/// `POST /checkout/cancel`: the buyer cancels; back to the merchant's `checkoutCancelUrl`, else to
+/// its `checkoutReviewReturnUrl`.
 pub(super) async fn cancel(
     State(state): State<AppState>,
     form: Result<Form<CancelForm>, FormRejection>,
