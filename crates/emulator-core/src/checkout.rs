@@ -1044,17 +1044,12 @@ impl Checkout {
             reason: SessionCancelReason::BuyerCanceled,
         };
         s.updated_at = now;
-        // The cancel URL, else back to the merchant's review page (the page the buyer came
-        // from), as the hosted pages promise.
-        let w = &s.web_checkout_details;
-        let target = w
-            .checkout_cancel_url
-            .as_ref()
-            .or(w.checkout_review_return_url.as_ref());
-        Ok(Effect::Redirect(match target {
-            Some(url) => Redirect::Merchant(with_session_id(url, &s.id)),
-            None => Redirect::PaymentPage,
-        }))
+        Ok(Effect::Redirect(
+            match s.web_checkout_details.cancel_target() {
+                Some(url) => Redirect::Merchant(with_session_id(url, &s.id)),
+                None => Redirect::PaymentPage,
+            },
+        ))
     }
 
     /// The state checks shared by Complete and Finalize (design.md §3).

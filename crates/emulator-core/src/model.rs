@@ -212,6 +212,16 @@ pub struct WebCheckoutDetails {
     pub checkout_mode: Option<CheckoutMode>,
 }
 
+impl WebCheckoutDetails {
+    /// Where a buyer who leaves Amazon's pages without paying goes: `checkoutCancelUrl`, else
+    /// back to the merchant's review page (`checkoutReviewReturnUrl`).
+    pub fn cancel_target(&self) -> Option<&str> {
+        self.checkout_cancel_url
+            .as_deref()
+            .or(self.checkout_review_return_url.as_deref())
+    }
+}
+
 /// `paymentDetails`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PaymentDetails {

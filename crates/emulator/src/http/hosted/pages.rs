@@ -107,11 +107,10 @@ fn not_open(c: &Checkout) -> Option<Response> {
             format!("This checkout was canceled ({}).", reason.as_str())
         }
     };
-    let w = &c.session.web_checkout_details;
-    let back = w
-        .checkout_cancel_url
-        .as_deref()
-        .or(w.checkout_review_return_url.as_deref())
+    let back = c
+        .session
+        .web_checkout_details
+        .cancel_target()
         .map(|u| with_session_id(u, &c.session.id));
     Some(
         Page::with_status(
