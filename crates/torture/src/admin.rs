@@ -140,6 +140,64 @@ impl Admin {
         serde_json::from_value(answer.body).context("reading object counts")
     }
 
+    /// The merchant's virtual now (`yyyyMMddTHHmmssZ`).
+    pub async fn clock_now(&self, merchant_id: &str) -> anyhow::Result<String> {
+        let path = format!("/__admin/merchants/{merchant_id}/clock");
+        let answer = self
+            .send(reqwest::Method::GET, &path, None)
+            .await
+            .context("reading the virtual clock")?;
+        anyhow::ensure!(
+            answer.status == 200,
+            "reading the clock answered {}: {}",
+            answer.status,
+            answer.body
+        );
+        answer.body["now"]
+            .as_str()
+            .map(str::to_owned)
+            .context("the clock answer has no `now`")
+    }
+
+    /// Sets the merchant's virtual clock to `now`, frozen there or running on from there.
+    pub async fn set_clock(
+        &self,
+        merchant_id: &str,
+        now: &str,
+        frozen: bool,
+    ) -> anyhow::Result<()> {
+        let path = format!("/__admin/merchants/{merchant_id}/clock");
+        let body = json!({"now": now, "frozen": frozen});
+        let answer = self
+            .send(reqwest::Method::PUT, &path, Some(&body))
+            .await
+            .context("setting the virtual clock")?;
+        anyhow::ensure!(
+            answer.status == 200,
+            "setting the clock answered {}: {}",
+            answer.status,
+            answer.body
+        );
+        Ok(())
+    }
+
+    /// Moves the merchant's virtual clock forward by `seconds` (applying what comes due).
+    pub async fn advance_clock(&self, merchant_id: &str, seconds: i64) -> anyhow::Result<()> {
+        let path = format!("/__admin/merchants/{merchant_id}/clock/advance");
+        let body = json!({ "seconds": seconds });
+        let answer = self
+            .send(reqwest::Method::POST, &path, Some(&body))
+            .await
+            .context("advancing the virtual clock")?;
+        anyhow::ensure!(
+            answer.status == 200,
+            "advancing the clock answered {}: {}",
+            answer.status,
+            answer.body
+        );
+        Ok(())
+    }
+
     /// Whether the emulator routes `method path` (an unsigned request to an existing route with
     /// another method answers 405; an unknown path 404).
     pub async fn has_route(&self, method: reqwest::Method, path: &str) -> anyhow::Result<bool> {

@@ -48,6 +48,22 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// One line for the run's journal: the status and body, or why there was none.
+    pub fn summary(&self) -> String {
+        match self {
+            Outcome::Acked { status, body } => format!("acknowledged {status} {body}"),
+            Outcome::Refused { status, body, .. } => format!("refused {status} {body}"),
+            Outcome::NoAnswer { maybe_sent, error } => format!(
+                "no answer ({}): {error}",
+                if *maybe_sent {
+                    "maybe sent"
+                } else {
+                    "not sent"
+                }
+            ),
+        }
+    }
+
     /// Whether a retry is the right reaction: no answer, or a 5xx.
     pub fn retryable(&self) -> bool {
         match self {
