@@ -15,7 +15,7 @@ use amzpay_emulator_core::model::{
 use amzpay_emulator_core::{Currency, Money, Timestamp};
 use amzpay_types as wire;
 
-use crate::http::error::{ApiError, Reason};
+use crate::error::{ApiError, Reason};
 
 type R<T> = Result<T, ApiError>;
 

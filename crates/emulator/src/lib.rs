@@ -77,6 +77,7 @@ pub mod admin_api;
 pub mod buyer_token;
 pub mod cli;
 pub(crate) mod convert;
+pub mod error;
 pub mod http;
 pub(crate) mod service;
 pub mod startup;

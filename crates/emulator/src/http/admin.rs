@@ -1,14 +1,11 @@
 //! The admin API (`/__admin/...`, bearer token): merchants, virtual clocks, buyer actions,
 //! timers. Buyer actions are what the hosted pages do for a browser.
 
-use amzpay_emulator_core::checkout::{Command, Effect, Redirect};
-use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId, StoreId};
+use amzpay_emulator_core::checkout::Command;
+use amzpay_emulator_core::ids::MerchantId;
 use amzpay_emulator_core::input::{Choose, SignIn};
-use amzpay_emulator_core::model::{
-    Address, Environment, Instrument, Merchant, MerchantKey, Region, SessionState,
-};
+use amzpay_emulator_core::model::{Address, Environment, Instrument, Merchant, Region};
 use amzpay_emulator_core::{ObjectKind, Timestamp, VirtualClock};
-use amzpay_emulator_store::{StoreError, StoredResponse, Target};
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -19,14 +16,16 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use crate::admin_api::{
-    AddressBody, AdvanceClock, BuyerActionResult, BuyerSignIn, BuyerSignedIn, ChooseBody,
-    ClockInfo, CreateMerchant, MerchantCreated, MerchantInfo, PermissionEventBody, SetClock,
-    SignInBody, TimersRun, parse_duration,
+    AddressBody, AdvanceClock, BuyerSignIn, BuyerSignedIn, ChooseBody, ClockInfo, CreateMerchant,
+    MerchantCreated, MerchantInfo, PermissionEventBody, SetClock, SignInBody, TimersRun,
+    parse_duration,
 };
-use crate::convert::{normalize_address, payment_page_url, to_json};
+use crate::convert::normalize_address;
 use crate::http::error::{ApiError, Reason};
 use crate::http::extract::{parse_json, read_body};
-use crate::service::{self, Answer};
+use crate::http::respond;
+use crate::service::buyers;
+use crate::service::merchants::{self, NewKey, NewMerchant};
 use crate::state::{AppState, real_now};
 use crate::worker;
 
@@ -106,55 +105,30 @@ async fn create_merchant(
             Environment::parse(&e).ok_or_else(|| bad("environment", "use sandbox or live"))?
         }
     };
-    let (public_pem, private_pem) = match req.public_key_pem {
-        Some(pem) => {
-            let key = amzpay_signing::PublicKey::from_pem(&pem)
-                .map_err(|e| bad("publicKeyPem", &e.to_string()))?;
-            (key.to_pem(), None)
-        }
-        None => {
-            let key = tokio::task::spawn_blocking(|| amzpay_signing::PrivateKey::generate(2048))
-                .await
-                .map_err(|e| ApiError::Internal(e.into()))?
-                .map_err(|e| ApiError::Internal(e.into()))?;
-            let private = key
-                .to_pkcs8_pem()
-                .map_err(|e| ApiError::Internal(e.into()))?;
-            (key.public_key().to_pem(), Some(private))
-        }
+    let key = match req.public_key_pem {
+        Some(pem) => NewKey::Upload(
+            amzpay_signing::PublicKey::from_pem(&pem)
+                .map_err(|e| bad("publicKeyPem", &e.to_string()))?,
+        ),
+        None => NewKey::Generate,
     };
-    // `ThreadRng` is not `Send`: keep it out of the awaits.
-    let (merchant, public_key_id) = {
-        let mut rng = rand::thread_rng();
-        let merchant = Merchant {
-            merchant_id: MerchantId::generate(&mut rng),
-            store_id: StoreId::generate(&mut rng),
+    let made = merchants::create(
+        &state,
+        NewMerchant {
             region,
             environment,
-            clock: VirtualClock::default(),
-            created_at: real_now(),
-        };
-        let public_key_id = if req.legacy_key_id == Some(true) {
-            PublicKeyId::generate_legacy(&mut rng)
-        } else {
-            PublicKeyId::generate(&mut rng, environment)
-        };
-        (merchant, public_key_id)
-    };
-    let key = MerchantKey {
-        public_key_id: public_key_id.clone(),
-        merchant_id: merchant.merchant_id.clone(),
-        public_key_pem: public_pem,
-    };
-    state.store().insert_merchant(&merchant, &key).await?;
-    tracing::info!(merchant_id = %merchant.merchant_id, %public_key_id, "merchant created");
+            key,
+            legacy_key_id: req.legacy_key_id == Some(true),
+        },
+    )
+    .await?;
     let created = MerchantCreated {
-        merchant_id: merchant.merchant_id.to_string(),
-        store_id: merchant.store_id.to_string(),
-        public_key_id: public_key_id.to_string(),
+        merchant_id: made.merchant.merchant_id.to_string(),
+        store_id: made.merchant.store_id.to_string(),
+        public_key_id: made.public_key_id.to_string(),
         region: region.as_str().to_owned(),
         environment: environment.as_str().to_owned(),
-        private_key_pem: private_pem,
+        private_key_pem: made.private_key_pem,
     };
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -306,57 +280,6 @@ fn instrument(text: Option<String>) -> Result<Option<Instrument>, ApiError> {
     .transpose()
 }
 
-/// Runs a buyer action on a session (found by id alone: the buyer has no merchant key) and
-/// answers with a [`BuyerActionResult`] holding the redirect a browser would follow.
-pub(crate) async fn buyer_action(
-    state: &AppState,
-    id: &str,
-    command: Command,
-) -> Result<StoredResponse, ApiError> {
-    const WHAT: &str = "Checkout Session";
-    let sid = CheckoutSessionId::parse(id).ok_or_else(|| ApiError::not_found(WHAT, id))?;
-    let tenant = state
-        .store()
-        .locate(ObjectKind::CheckoutSession, sid.as_str())
-        .await?
-        .ok_or_else(|| ApiError::not_found(WHAT, id))?;
-    let m = state
-        .store()
-        .merchant(&tenant.merchant_id)
-        .await?
-        .ok_or(ApiError::Internal(StoreError::NotFound.into()))?;
-    let now = m.clock.now(real_now());
-    let base = state.settings().public_base_url.clone();
-    let target = Target::Existing {
-        kind: ObjectKind::CheckoutSession,
-        id: sid.to_string(),
-    };
-    let id_owned = id.to_owned();
-    let (stored, _) = service::execute(state, tenant, target, None, move |loaded| {
-        let (c, effects) = service::apply_command(loaded, command, now, WHAT, &id_owned)?;
-        let redirect_url = effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::Redirect(Redirect::Merchant(url)) => Some(url.clone()),
-                Effect::Redirect(Redirect::PaymentPage) => Some(payment_page_url(&base, &c)),
-                _ => None,
-            })
-            .unwrap_or_default();
-        let result = BuyerActionResult {
-            checkout_session_id: c.session.id.to_string(),
-            state: c.session.state.as_str().to_owned(),
-            reason_code: match &c.session.state {
-                SessionState::Canceled { reason, .. } => Some(reason.as_str().to_owned()),
-                _ => None,
-            },
-            redirect_url,
-        };
-        Ok((c, Answer::json(StatusCode::OK, to_json(&result))))
-    })
-    .await?;
-    Ok(stored)
-}
-
 async fn sign_in(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -380,8 +303,8 @@ async fn sign_in(
         s.billing_address = a;
     }
     s.instrument = instrument(req.instrument)?;
-    Ok(service::respond(
-        buyer_action(&state, &id, Command::SignIn(s)).await?,
+    Ok(respond(
+        buyers::buyer_action(&state, &id, Command::SignIn(s)).await?,
     ))
 }
 
@@ -395,12 +318,12 @@ async fn choose(
         instrument: instrument(req.instrument)?,
         shipping_address: address(req.shipping_address),
     });
-    Ok(service::respond(buyer_action(&state, &id, command).await?))
+    Ok(respond(buyers::buyer_action(&state, &id, command).await?))
 }
 
 async fn pay(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    Ok(service::respond(
-        buyer_action(&state, &id, Command::RunPaymentStep).await?,
+    Ok(respond(
+        buyers::buyer_action(&state, &id, Command::RunPaymentStep).await?,
     ))
 }
 
@@ -408,8 +331,8 @@ async fn cancel(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(service::respond(
-        buyer_action(&state, &id, Command::CancelAsBuyer).await?,
+    Ok(respond(
+        buyers::buyer_action(&state, &id, Command::CancelAsBuyer).await?,
     ))
 }
 
@@ -486,7 +409,6 @@ async fn permission_event(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    const WHAT: &str = "Charge Permission";
     let req: PermissionEventBody = body(&state, request).await?;
     let event = permission_event_of(&req.event).ok_or_else(|| {
         bad(
@@ -494,30 +416,5 @@ async fn permission_event(
             "use PaymentMethodInvalid, PaymentMethodDeleted, BillingAddressDeleted, PaymentMethodExpired, PaymentMethodNotAllowed, PaymentMethodNotSet, MFAFailed, PaymentMethodUpdated, BuyerClosed or AmazonCanceled",
         )
     })?;
-    let pid = amzpay_emulator_core::ids::ChargePermissionId::parse(&id)
-        .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
-    let tenant = state
-        .store()
-        .locate(ObjectKind::ChargePermission, pid.as_str())
-        .await?
-        .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
-    let m = state
-        .store()
-        .merchant(&tenant.merchant_id)
-        .await?
-        .ok_or(ApiError::Internal(StoreError::NotFound.into()))?;
-    let now = m.clock.now(real_now());
-    let target = Target::Existing {
-        kind: ObjectKind::ChargePermission,
-        id: pid.to_string(),
-    };
-    let (stored, _) = service::execute(&state, tenant, target, None, move |loaded| {
-        let (c, _) =
-            service::apply_command(loaded, Command::PermissionEvent(event), now, WHAT, &id)?;
-        let view = crate::convert::permission_view(&c, now)
-            .ok_or_else(|| ApiError::not_found(WHAT, &id))?;
-        Ok((c, Answer::json(StatusCode::OK, to_json(&view))))
-    })
-    .await?;
-    Ok(service::respond(stored))
+    Ok(respond(buyers::permission_event(&state, &id, event).await?))
 }

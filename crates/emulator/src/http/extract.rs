@@ -1,10 +1,10 @@
-//! Request plumbing: path normalization, request authentication ([`Signed`]) and JSON bodies.
+//! Request plumbing: path normalization, the authenticated-request extractor ([`Signed`], which
+//! reads the parts and calls `service::auth`) and JSON bodies.
 
-use amzpay_emulator_core::ids::PublicKeyId;
-use amzpay_emulator_core::model::{Environment, Merchant, Region};
+use amzpay_emulator_core::model::{Environment, Merchant};
 use amzpay_emulator_core::{Operation, Simulation, Timestamp};
 use amzpay_emulator_store::{IdempotencyRequest, Tenant};
-use amzpay_signing::{ReceivedRequest, VerifyError, verify};
+use amzpay_signing::ReceivedRequest;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, Method, Uri};
@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::http::error::{ApiError, Reason};
-use crate::state::{AppState, real_now};
+use crate::service::auth::{self, Caller};
+use crate::state::AppState;
 
 /// The request target exactly as received (the signature covers it), saved before routing.
 #[derive(Clone, Debug)]
@@ -107,42 +108,16 @@ impl Signed {
         }
     }
 
-    /// The request's simulation code for `operation` (`None` for an operation without codes),
-    /// or 400 `InvalidSandboxSimulationSpecified` when the header is on a live key, unknown, or
-    /// not one of the operation's codes.
+    /// The request's simulation code for `operation` (see [`auth::simulation`]).
     pub(crate) fn simulation(
         &self,
         operation: Option<Operation>,
     ) -> Result<Option<Simulation>, ApiError> {
-        let Some(code) = &self.simulation_code else {
-            return Ok(None);
-        };
-        let bad = |message: String| {
-            Err(ApiError::new(
-                Reason::InvalidSandboxSimulationSpecified,
-                message,
-            ))
-        };
-        if self.tenant.environment == Environment::Live {
-            return bad(
-                "Simulation codes are only accepted with sandbox keys; remove x-amz-pay-simulation-code.".to_owned(),
-            );
-        }
-        let Some(simulation) = Simulation::parse(code) else {
-            return bad(format!(
-                "The simulation code {code:?} is not known; see docs/simulation.md for the list."
-            ));
-        };
-        match operation {
-            Some(op) if simulation.applies_to(op) => Ok(Some(simulation)),
-            Some(op) => bad(format!(
-                "The simulation code {code} does not apply to {}.",
-                op.name()
-            )),
-            None => bad(format!(
-                "The simulation code {code} does not apply to this operation."
-            )),
-        }
+        auth::simulation(
+            self.tenant.environment,
+            self.simulation_code.as_deref(),
+            operation,
+        )
     }
 
     /// The body parsed as `T` (an empty body reads as `{}` when `empty_ok`), with every key and
@@ -441,117 +416,31 @@ impl FromRequest<AppState> for Signed {
         for (name, value) in &parts.headers {
             received = received.header(name.as_str(), value.as_bytes());
         }
-        let authorization = received.authorization().map_err(|e| match e {
-            VerifyError::MissingAuthorization(m) if !m.is_repeated() => ApiError::new(
-                Reason::MissingHeader,
-                "The authorization header is missing.",
-            ),
-            other => signature_error(&other, false),
-        })?;
-        let unknown_key = || {
-            ApiError::new(
-                Reason::UnauthorizedAccess,
-                format!(
-                    "The public key id {} is not registered with this emulator.",
-                    authorization.public_key_id()
-                ),
-            )
-        };
-        let key_id = PublicKeyId::parse(authorization.public_key_id()).ok_or_else(unknown_key)?;
-        let (merchant, key) = state
-            .store()
-            .merchant_by_key(&key_id)
-            .await?
-            .ok_or_else(unknown_key)?;
-        let environment = match (key_id.environment(), raw.path_environment) {
-            (Some(k), Some(p)) if k != p => {
-                return Err(ApiError::new(
-                    Reason::UnauthorizedAccess,
-                    format!(
-                        "The public key {key_id} belongs to the {} environment, but the path names {}.",
-                        k.as_str(),
-                        p.as_str()
-                    ),
-                ));
-            }
-            (Some(k), _) => k,
-            (None, Some(p)) => p,
-            (None, None) => {
-                return Err(ApiError::new(
-                    Reason::UnauthorizedAccess,
-                    format!(
-                        "The public key {key_id} has no environment prefix; use the /sandbox/v2 or /live/v2 path."
-                    ),
-                ));
-            }
-        };
-        if environment != merchant.environment {
-            return Err(ApiError::new(
-                Reason::UnauthorizedAccess,
-                format!(
-                    "The public key {key_id} is not valid in the {} environment.",
-                    environment.as_str()
-                ),
-            ));
-        }
-        let public_key = state
-            .public_key(&key_id, &key.public_key_pem)
-            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored public key")))?;
-        let verified = verify(&received, &authorization, &public_key)
-            .map_err(|e| signature_error(&e, settings.debug_signatures))?;
-        let real = real_now();
-        let skew = (verified.date().unix_timestamp() - real.unix()).abs();
-        if skew > settings.max_clock_skew_secs {
-            return Err(ApiError::new(
-                Reason::InvalidRequestSignature,
-                format!(
-                    "The x-amz-pay-date is {skew} seconds away from the current time; at most {} are allowed.",
-                    settings.max_clock_skew_secs
-                ),
-            ));
-        }
         let mut regions = parts.headers.get_all("x-amz-pay-region").iter();
-        if let Some(raw) = regions.next() {
-            // A value that is not ASCII, or a second value, names no region: refuse it rather
-            // than skip the check.
-            let region = match (raw.to_str(), regions.next()) {
+        // A value that is not ASCII, or a second value, names no region: refuse it rather than
+        // skip the check.
+        let region = regions
+            .next()
+            .map(|raw| match (raw.to_str(), regions.next()) {
                 (Ok(r), None) => r,
                 _ => "(unreadable or repeated)",
-            };
-            match Region::parse_alias(region) {
-                Some(r) if r == merchant.region => {}
-                Some(_) => {
-                    return Err(ApiError::new(
-                        Reason::InvalidHeaderValue,
-                        format!(
-                            "The x-amz-pay-region {region} is not the region of this merchant ({}).",
-                            merchant.region.as_str()
-                        ),
-                    ));
-                }
-                None => {
-                    return Err(ApiError::new(
-                        Reason::InvalidHeaderValue,
-                        format!("The x-amz-pay-region {region} is not a known region."),
-                    ));
-                }
-            }
-        }
+            });
+        let Caller {
+            merchant,
+            tenant,
+            now,
+        } = auth::authenticate(state, &received, raw.path_environment, region).await?;
         let idempotency_key = if parts.method == Method::POST {
             idempotency_key(&parts.headers)?
         } else {
             None
         };
-        let now = merchant.clock.now(real);
         let simulation_code = parts
             .headers
             .get("x-amz-pay-simulation-code")
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         Ok(Signed {
-            tenant: Tenant {
-                merchant_id: merchant.merchant_id.clone(),
-                environment,
-            },
+            tenant,
             merchant,
             now,
             body,
@@ -561,25 +450,4 @@ impl FromRequest<AppState> for Signed {
             path: parts.uri.path().to_owned(),
         })
     }
-}
-
-fn signature_error(e: &VerifyError, debug: bool) -> ApiError {
-    let message = match e {
-        VerifyError::InvalidDate(d) => {
-            return ApiError::new(
-                Reason::InvalidHeaderValue,
-                format!("The x-amz-pay-date {:?} is not a valid date.", d.value()),
-            );
-        }
-        VerifyError::BadSignature(bad) if debug => format!(
-            "The request signature does not match. The emulator's canonical request was:\n{}\n\nString to sign:\n{}",
-            bad.diagnostics().canonical_request(),
-            bad.diagnostics().string_to_sign()
-        ),
-        VerifyError::BadSignature(_) => {
-            "The request signature does not match. Start the emulator with --debug-signatures to see its canonical request.".to_owned()
-        }
-        other => format!("The request signature is invalid: {other}."),
-    };
-    ApiError::new(Reason::InvalidRequestSignature, message)
 }

@@ -12,8 +12,9 @@ mod trackers_buyers;
 
 use std::time::Duration;
 
+use amzpay_emulator_store::StoredResponse;
 use axum::Router;
-use axum::http::HeaderName;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -21,7 +22,31 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::http::error::{ApiError, Reason};
+use crate::service::Written;
 use crate::state::AppState;
+
+/// A stored answer (status and JSON body) as an HTTP response.
+pub(crate) fn respond(r: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CONTENT_TYPE, "application/json")], r.body).into_response()
+}
+
+/// A 200 with a JSON body (the answer of a read).
+pub(crate) fn ok(body: Vec<u8>) -> Response {
+    respond(StoredResponse { status: 200, body })
+}
+
+/// A write's answer; an idempotent replay is marked with `x-amzpay-emulator-replayed: true`.
+pub(crate) fn reply(w: Written) -> Response {
+    let mut response = respond(w.answer);
+    if w.replayed {
+        response.headers_mut().insert(
+            "x-amzpay-emulator-replayed",
+            HeaderValue::from_static("true"),
+        );
+    }
+    response
+}
 
 /// The response header carrying the request id.
 pub const REQUEST_ID: &str = "x-amz-pay-request-id";

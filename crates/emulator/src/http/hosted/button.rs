@@ -9,9 +9,8 @@
 //! page is on another origin, so every answer allows any origin (no credentials are involved).
 
 use amzpay_emulator_core::checkout;
-use amzpay_emulator_core::ids::PublicKeyId;
 use amzpay_emulator_core::model::ProductType;
-use amzpay_emulator_store::{Target, Tenant};
+use amzpay_emulator_store::Tenant;
 use amzpay_signing::{Algorithm, ButtonSignatureError, verify_button_signature};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -22,7 +21,9 @@ use serde::Deserialize;
 use crate::convert::{self, to_json};
 use crate::http::error::{ApiError, Reason};
 use crate::http::extract::parse_json;
-use crate::service::{self, Answer, merchant_context};
+use crate::http::reply;
+use crate::service::auth::{self, LegacyKey};
+use crate::service::sessions;
 use crate::state::{AppState, real_now};
 
 /// What `checkout.js` posts.
@@ -118,40 +119,20 @@ async fn create(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
             )
         })?,
     };
-    let unknown_key = || {
-        ApiError::new(
-            Reason::UnauthorizedAccess,
-            format!("The public key id {key_text} is not registered with this emulator."),
-        )
-    };
-    let key_id = PublicKeyId::parse(&key_text).ok_or_else(unknown_key)?;
-    let (merchant, key) = state
-        .store()
-        .merchant_by_key(&key_id)
-        .await?
-        .ok_or_else(unknown_key)?;
+    let owner = auth::key_owner(state, &key_text).await?;
+    let key_id = &owner.key_id;
     if let Some(m) = req.merchant_id.as_deref()
-        && m != merchant.merchant_id.as_str()
+        && m != owner.merchant.merchant_id.as_str()
     {
         return Err(ApiError::new(
             Reason::InvalidParameterValue,
             format!("The merchantId {m} of the button does not own the public key {key_id}."),
         ));
     }
-    let environment = key_id.environment().unwrap_or(merchant.environment);
-    if environment != merchant.environment {
-        return Err(ApiError::new(
-            Reason::UnauthorizedAccess,
-            format!(
-                "The public key {key_id} is not valid in the {} environment.",
-                environment.as_str()
-            ),
-        ));
-    }
-    let public_key = state
-        .public_key(&key_id, &key.public_key_pem)
-        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored public key")))?;
-    verify_button_signature(&payload, &signature, &public_key, algorithm).map_err(|e| {
+    let environment = owner.environment(LegacyKey::Merchant)?;
+    let public_key = &owner.public_key;
+    let merchant = &owner.merchant;
+    verify_button_signature(&payload, &signature, public_key, algorithm).map_err(|e| {
         let why = match e {
             ButtonSignatureError::Malformed => "the signature is not valid base64",
             _ => "the signature does not match payloadJSON",
@@ -180,11 +161,9 @@ async fn create(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
         merchant_id: merchant.merchant_id.clone(),
         environment,
     };
-    let ctx = merchant_context(&merchant, &tenant);
     let now = merchant.clock.now(real_now());
     let base = state.settings().public_base_url.clone();
-    let (stored, _) = service::execute(state, tenant, Target::New, None, move |_| {
-        let (c, _) = checkout::create(&ctx, input, now, &mut rand::thread_rng())?;
+    let written = sessions::create_for_button(state, merchant, tenant, now, input, move |c| {
         let started = Started {
             checkout_session_id: c.session.id.to_string(),
             redirect_url: checkout::with_session_id(
@@ -192,13 +171,13 @@ async fn create(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
                 &c.session.id,
             ),
         };
-        Ok((c, Answer::json(StatusCode::CREATED, to_json(&started))))
+        to_json(&started)
     })
     .await?;
-    if stored.status == 201 {
+    if written.answer.status == 201 {
         tracing::info!(merchant_id = %merchant.merchant_id, "checkout session created from a button");
     }
-    Ok(service::respond(stored))
+    Ok(reply(written))
 }
 
 /// Names the payload in a payload error, so the merchant knows which JSON is wrong.

@@ -9,7 +9,7 @@
 //! - `GET /checkout/processing` (the `amazonPayRedirectUrl`): runs the payment step and sends the
 //!   buyer to the merchant's result URL.
 //!
-//! Every change goes through [`buyer_action`], the function behind the admin API's buyer
+//! Every change goes through `service::buyers::buyer_action`, the function behind the admin API's buyer
 //! actions, so a browser and a headless test drive the same transitions. Pages are askama
 //! templates (`templates/hosted/`), escaped by default; they load no external assets.
 
@@ -17,9 +17,7 @@ mod button;
 mod buyers;
 mod pages;
 
-use amzpay_emulator_core::checkout::{Checkout, Command, with_session_id};
-use amzpay_emulator_core::ids::CheckoutSessionId;
-use amzpay_emulator_core::{ObjectKind, Timestamp};
+use amzpay_emulator_core::checkout::{Command, with_session_id};
 use amzpay_emulator_store::StoredResponse;
 use askama::Template;
 use axum::Router;
@@ -29,11 +27,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::admin_api::BuyerActionResult;
-use crate::http::admin::buyer_action;
 use crate::http::error::{ApiError, Reason};
-use crate::service;
-use crate::state::{AppState, real_now};
+use crate::http::respond;
+pub(crate) use crate::service::buyers::{load, run_buyer_action};
+use crate::state::AppState;
 
 const CHECKOUT_JS: &str = include_str!("../../../assets/checkout.js");
 const HOSTED_CSS: &str = include_str!("../../../assets/hosted.css");
@@ -204,58 +201,6 @@ pub(crate) fn see_other(url: &str) -> Response {
     }
 }
 
-/// Runs a buyer action and answers where the browser goes next, or the stored error answer.
-pub(crate) async fn run_buyer_action(
-    state: &AppState,
-    id: &str,
-    command: Command,
-) -> Result<Result<BuyerActionResult, StoredResponse>, ApiError> {
-    let stored = match buyer_action(state, id, command).await {
-        Ok(stored) => stored,
-        // An unknown id or a rejected command is the buyer's page to show.
-        Err(e @ ApiError::Amazon { .. }) => e.to_stored(),
-        Err(e) => return Err(e),
-    };
-    if stored.status != 200 {
-        return Ok(Err(stored));
-    }
-    serde_json::from_slice(&stored.body)
-        .map(Ok)
-        .map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// Reads a checkout by session id alone (the buyer carries no merchant key), with due timers
-/// applied, at the merchant's virtual now. `None` for an unknown, malformed or deleted id.
-pub(crate) async fn load(
-    state: &AppState,
-    id: &str,
-) -> Result<Option<(Checkout, Timestamp)>, ApiError> {
-    let Some(sid) = CheckoutSessionId::parse(id) else {
-        return Ok(None);
-    };
-    let Some(tenant) = state
-        .store()
-        .locate(ObjectKind::CheckoutSession, sid.as_str())
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(merchant) = state.store().merchant(&tenant.merchant_id).await? else {
-        return Ok(None);
-    };
-    let now = merchant.clock.now(real_now());
-    let loaded = service::read(
-        state,
-        &tenant,
-        ObjectKind::CheckoutSession,
-        sid.as_str(),
-        now,
-    )
-    .await?
-    .filter(|c| c.session_visible(now));
-    Ok(loaded.map(|c| (c, now)))
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Processing {
@@ -292,6 +237,6 @@ async fn processing(
             });
             Ok(error_page_for(&stored, back))
         }
-        Err(stored) => Ok(service::respond(stored)),
+        Err(stored) => Ok(respond(stored)),
     }
 }

@@ -1,9 +1,12 @@
-//! The shell around the pure core: load the aggregate, transition, persist, answer.
+//! The write path: load the aggregate, transition, persist, answer.
 //!
-//! Handlers build a closure from the request (the command plus how to render the answer) and
-//! call [`mutate`]; the store runs it on the loaded aggregate inside its write transaction, so
-//! the answer a caller gets (and an idempotent replay returns) is exactly what was committed.
+//! A service function builds a closure from a typed command (the transition plus how to render
+//! the answer) and calls [`execute`]; the store runs it on the loaded aggregate inside its write
+//! transaction, so the answer a caller gets (and an idempotent replay returns) is exactly what
+//! was committed.
 
+use crate::error::{ApiError, Reason};
+use crate::state::AppState;
 use amzpay_emulator_core::checkout::{self, Checkout, Command, Effect};
 use amzpay_emulator_core::input::MerchantContext;
 use amzpay_emulator_core::model::Merchant;
@@ -11,61 +14,57 @@ use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
 use amzpay_emulator_store::{
     Applied, IdempotencyRequest, Mutation, Outcome, StoredResponse, Target, Tenant,
 };
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 
-use crate::http::error::{ApiError, Reason};
-use crate::state::AppState;
-
-/// What a successful mutation answers.
+/// What a successful transition answers: a status of Amazon's API and the JSON body.
 pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) body: Vec<u8>,
+    status: u16,
+    body: Vec<u8>,
 }
 
 impl Answer {
-    pub(crate) fn json(status: StatusCode, body: Vec<u8>) -> Answer {
-        Answer { status, body }
+    /// 201: an object was created.
+    pub(crate) fn created(body: Vec<u8>) -> Answer {
+        Answer { status: 201, body }
+    }
+
+    /// 200.
+    pub(crate) fn ok(body: Vec<u8>) -> Answer {
+        Answer { status: 200, body }
+    }
+
+    /// 202: accepted, the authorization is still pending.
+    pub(crate) fn accepted(body: Vec<u8>) -> Answer {
+        Answer { status: 202, body }
+    }
+
+    /// A state change answered with an error (a decline or a simulated cancel keeps its change).
+    pub(crate) fn refusal(error: &ApiError) -> Answer {
+        let stored = error.to_stored();
+        Answer {
+            status: stored.status,
+            body: stored.body,
+        }
     }
 }
 
-/// A stored answer as an HTTP response.
-pub(crate) fn respond(r: StoredResponse) -> Response {
-    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, "application/json")], r.body).into_response()
+/// The committed (or replayed) answer of a write.
+#[derive(Debug)]
+pub(crate) struct Written {
+    /// Status and body, exactly as stored under the idempotency key.
+    pub(crate) answer: StoredResponse,
+    /// Whether it is the replay of an earlier request with the same key.
+    pub(crate) replayed: bool,
 }
 
-/// Runs `apply` on the target checkout inside the store's write transaction and answers with
-/// its result (or the idempotent replay).
-pub(crate) async fn mutate<F>(
-    state: &AppState,
-    tenant: Tenant,
-    target: Target,
-    idempotency: Option<IdempotencyRequest>,
-    apply: F,
-) -> Result<Response, ApiError>
-where
-    F: FnOnce(Option<Checkout>) -> Result<(Checkout, Answer), ApiError> + Send + 'static,
-{
-    let (stored, replayed) = execute(state, tenant, target, idempotency, apply).await?;
-    let mut response = respond(stored);
-    if replayed {
-        response.headers_mut().insert(
-            "x-amzpay-emulator-replayed",
-            axum::http::HeaderValue::from_static("true"),
-        );
-    }
-    Ok(response)
-}
-
-/// [`mutate`] returning the stored answer and whether it was a replay.
+/// Runs `apply` on the target checkout inside the store's write transaction and returns the
+/// stored answer (or the idempotent replay).
 pub(crate) async fn execute<F>(
     state: &AppState,
     tenant: Tenant,
     target: Target,
     idempotency: Option<IdempotencyRequest>,
     apply: F,
-) -> Result<(StoredResponse, bool), ApiError>
+) -> Result<Written, ApiError>
 where
     F: FnOnce(Option<Checkout>) -> Result<(Checkout, Answer), ApiError> + Send + 'static,
 {
@@ -79,7 +78,7 @@ where
                 Ok((checkout, answer)) => Applied::Write {
                     checkout: Box::new(checkout),
                     response: StoredResponse {
-                        status: answer.status.as_u16(),
+                        status: answer.status,
                         body: answer.body,
                     },
                 },
@@ -88,8 +87,14 @@ where
         })
         .await?;
     match outcome {
-        Outcome::Executed(r) | Outcome::Rejected(r) => Ok((r, false)),
-        Outcome::Replayed(r) => Ok((r, true)),
+        Outcome::Executed(answer) | Outcome::Rejected(answer) => Ok(Written {
+            answer,
+            replayed: false,
+        }),
+        Outcome::Replayed(answer) => Ok(Written {
+            answer,
+            replayed: true,
+        }),
         Outcome::KeyReused => Err(ApiError::new(
             Reason::DuplicateIdempotencyKey,
             "The idempotency key was already used for a different request.",
@@ -141,13 +146,7 @@ pub(crate) fn apply_simulated(
         }
         _ => None,
     });
-    let answer = refusal.map(|e| {
-        let stored = e.to_stored();
-        Answer::json(
-            StatusCode::from_u16(stored.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-            stored.body,
-        )
-    });
+    let answer = refusal.map(|e| Answer::refusal(&e));
     Ok((next, effects, answer))
 }
 

@@ -1,0 +1,154 @@
+//! What the buyer (and, for a permission, Amazon) does: sign in, choose, run the payment step,
+//! cancel, and events on a Charge Permission. The admin API's buyer actions and the hosted pages
+//! both come here, so a browser and a headless test drive the same transitions. The buyer
+//! carries no merchant key, so the object is found by id alone and acts at its merchant's
+//! virtual now.
+
+use amzpay_emulator_core::checkout::{Checkout, Command, Effect, Redirect};
+use amzpay_emulator_core::ids::{ChargePermissionId, CheckoutSessionId};
+use amzpay_emulator_core::model::{PermissionEvent, SessionState};
+use amzpay_emulator_core::{ObjectKind, Timestamp};
+use amzpay_emulator_store::{StoreError, StoredResponse, Target, Tenant};
+
+use crate::admin_api::BuyerActionResult;
+use crate::convert::{payment_page_url, permission_view, to_json};
+use crate::error::ApiError;
+use crate::service::write::{Answer, apply_command, execute, read};
+use crate::state::{AppState, real_now};
+
+const SESSION: &str = "Checkout Session";
+const PERMISSION: &str = "Charge Permission";
+
+/// The owner of object `id` of `kind` and its merchant's virtual now; `None` when unknown.
+async fn owner(
+    state: &AppState,
+    kind: ObjectKind,
+    id: &str,
+) -> Result<Option<(Tenant, Timestamp)>, ApiError> {
+    let Some(tenant) = state.store().locate(kind, id).await? else {
+        return Ok(None);
+    };
+    let merchant = state
+        .store()
+        .merchant(&tenant.merchant_id)
+        .await?
+        .ok_or(ApiError::Internal(StoreError::NotFound.into()))?;
+    let now = merchant.clock.now(real_now());
+    Ok(Some((tenant, now)))
+}
+
+/// Runs a buyer action on a session and answers with a [`BuyerActionResult`] holding the
+/// redirect a browser would follow (stored as JSON, like every write's answer).
+pub(crate) async fn buyer_action(
+    state: &AppState,
+    id: &str,
+    command: Command,
+) -> Result<StoredResponse, ApiError> {
+    let sid = CheckoutSessionId::parse(id).ok_or_else(|| ApiError::not_found(SESSION, id))?;
+    let (tenant, now) = owner(state, ObjectKind::CheckoutSession, sid.as_str())
+        .await?
+        .ok_or_else(|| ApiError::not_found(SESSION, id))?;
+    let base = state.settings().public_base_url.clone();
+    let target = Target::Existing {
+        kind: ObjectKind::CheckoutSession,
+        id: sid.to_string(),
+    };
+    let id_owned = id.to_owned();
+    let written = execute(state, tenant, target, None, move |loaded| {
+        let (c, effects) = apply_command(loaded, command, now, SESSION, &id_owned)?;
+        let redirect_url = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Redirect(Redirect::Merchant(url)) => Some(url.clone()),
+                Effect::Redirect(Redirect::PaymentPage) => Some(payment_page_url(&base, &c)),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let result = BuyerActionResult {
+            checkout_session_id: c.session.id.to_string(),
+            state: c.session.state.as_str().to_owned(),
+            reason_code: match &c.session.state {
+                SessionState::Canceled { reason, .. } => Some(reason.as_str().to_owned()),
+                _ => None,
+            },
+            redirect_url,
+        };
+        Ok((c, Answer::ok(to_json(&result))))
+    })
+    .await?;
+    Ok(written.answer)
+}
+
+/// Runs a buyer action and answers where the browser goes next, or the stored error answer.
+pub(crate) async fn run_buyer_action(
+    state: &AppState,
+    id: &str,
+    command: Command,
+) -> Result<Result<BuyerActionResult, StoredResponse>, ApiError> {
+    let stored = match buyer_action(state, id, command).await {
+        Ok(stored) => stored,
+        // An unknown id or a rejected command is the buyer's page to show.
+        Err(e @ ApiError::Amazon { .. }) => e.to_stored(),
+        Err(e) => return Err(e),
+    };
+    if stored.status != 200 {
+        return Ok(Err(stored));
+    }
+    serde_json::from_slice(&stored.body)
+        .map(Ok)
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// Reads a checkout by session id alone, with due timers applied, at the merchant's virtual
+/// now. `None` for an unknown, malformed or deleted id.
+pub(crate) async fn load(
+    state: &AppState,
+    id: &str,
+) -> Result<Option<(Checkout, Timestamp)>, ApiError> {
+    let Some(sid) = CheckoutSessionId::parse(id) else {
+        return Ok(None);
+    };
+    let Some((tenant, now)) = owner(state, ObjectKind::CheckoutSession, sid.as_str()).await? else {
+        return Ok(None);
+    };
+    let loaded = read(
+        state,
+        &tenant,
+        ObjectKind::CheckoutSession,
+        sid.as_str(),
+        now,
+    )
+    .await?
+    .filter(|c| c.session_visible(now));
+    Ok(loaded.map(|c| (c, now)))
+}
+
+/// A buyer or Amazon event on a Charge Permission; answers with the permission.
+pub(crate) async fn permission_event(
+    state: &AppState,
+    id: &str,
+    event: PermissionEvent,
+) -> Result<StoredResponse, ApiError> {
+    let pid = ChargePermissionId::parse(id).ok_or_else(|| ApiError::not_found(PERMISSION, id))?;
+    let (tenant, now) = owner(state, ObjectKind::ChargePermission, pid.as_str())
+        .await?
+        .ok_or_else(|| ApiError::not_found(PERMISSION, id))?;
+    let target = Target::Existing {
+        kind: ObjectKind::ChargePermission,
+        id: pid.to_string(),
+    };
+    let id = id.to_owned();
+    let written = execute(state, tenant, target, None, move |loaded| {
+        let (c, _) = apply_command(
+            loaded,
+            Command::PermissionEvent(event),
+            now,
+            PERMISSION,
+            &id,
+        )?;
+        let view = permission_view(&c, now).ok_or_else(|| ApiError::not_found(PERMISSION, &id))?;
+        Ok((c, Answer::ok(to_json(&view))))
+    })
+    .await?;
+    Ok(written.answer)
+}

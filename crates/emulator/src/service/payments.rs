@@ -1,0 +1,272 @@
+//! After Complete: Charge Permission, Charge and Refund operations (spec §1.4 #6 to #12, #14,
+//! #15).
+//!
+//! A Charge Permission made by Complete lives in its checkout's aggregate together with its
+//! charges and refunds, so every operation here loads that one aggregate through the id index:
+//! Create Charge by the `chargePermissionId` of its body, Create Refund by the `chargeId`.
+
+use amzpay_emulator_core::checkout::{Checkout, Command, Effect};
+use amzpay_emulator_core::ids::{ChargeId, ChargePermissionId, RefundId};
+use amzpay_emulator_core::input::{
+    CaptureRequest, CloseRequest, NewCharge, NewRefund, PermissionUpdate,
+};
+use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
+use amzpay_emulator_store::{IdempotencyRequest, Target, Tenant};
+
+use crate::convert::{charge_view, permission_view, refund_view, to_json};
+use crate::error::ApiError;
+use crate::service::write::{Answer, Written, apply_simulated, execute, read};
+use crate::state::AppState;
+
+const PERMISSION: &str = "Charge Permission";
+const CHARGE: &str = "Charge";
+const REFUND: &str = "Refund";
+
+/// Who writes, when, with which key and simulation code.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) tenant: Tenant,
+    pub(crate) now: Timestamp,
+    pub(crate) idempotency: Option<IdempotencyRequest>,
+    pub(crate) simulation: Option<Simulation>,
+}
+
+/// How a successful command is answered, from the new aggregate and the effects.
+type Render = Box<dyn FnOnce(&Checkout, &[Effect]) -> Result<Answer, ApiError> + Send>;
+
+/// One write on the aggregate holding object `id` of `kind`: the command with its simulation
+/// code, then `render` (or the decline's error answer, with the decline's state change kept).
+async fn write(
+    state: &AppState,
+    call: Call,
+    (kind, id, what): (ObjectKind, String, &'static str),
+    command: Command,
+    render: Render,
+) -> Result<Written, ApiError> {
+    let Call {
+        tenant,
+        now,
+        idempotency,
+        simulation,
+    } = call;
+    let target = Target::Existing {
+        kind,
+        id: id.clone(),
+    };
+    execute(state, tenant, target, idempotency, move |loaded| {
+        let (c, effects, refusal) = apply_simulated(loaded, command, simulation, now, what, &id)?;
+        if let Some(answer) = refusal {
+            return Ok((c, answer));
+        }
+        let answer = render(&c, &effects)?;
+        Ok((c, answer))
+    })
+    .await
+}
+
+fn charge_answer(created: bool, id: ChargeId) -> Render {
+    Box::new(move |c, _| {
+        let charge = c
+            .charge(&id)
+            .ok_or_else(|| ApiError::not_found(CHARGE, id.as_str()))?;
+        let body = to_json(&charge_view(c, charge));
+        Ok(if created {
+            Answer::created(body)
+        } else {
+            Answer::ok(body)
+        })
+    })
+}
+
+fn permission_answer(id: String, now: Timestamp) -> Render {
+    Box::new(move |c, _| {
+        let view = permission_view(c, now).ok_or_else(|| ApiError::not_found(PERMISSION, &id))?;
+        Ok(Answer::ok(to_json(&view)))
+    })
+}
+
+fn permission(id: &ChargePermissionId) -> (ObjectKind, String, &'static str) {
+    (ObjectKind::ChargePermission, id.to_string(), PERMISSION)
+}
+
+fn charge(id: &ChargeId) -> (ObjectKind, String, &'static str) {
+    (ObjectKind::Charge, id.to_string(), CHARGE)
+}
+
+/// Get Charge Permission: the permission's JSON.
+pub(crate) async fn get_charge_permission(
+    state: &AppState,
+    tenant: &Tenant,
+    now: Timestamp,
+    id: &ChargePermissionId,
+) -> Result<Vec<u8>, ApiError> {
+    let view = read(
+        state,
+        tenant,
+        ObjectKind::ChargePermission,
+        id.as_str(),
+        now,
+    )
+    .await?
+    .and_then(|c| permission_view(&c, now))
+    .ok_or_else(|| ApiError::not_found(PERMISSION, id.as_str()))?;
+    Ok(to_json(&view))
+}
+
+/// Update Charge Permission.
+pub(crate) async fn update_charge_permission(
+    state: &AppState,
+    call: Call,
+    id: &ChargePermissionId,
+    update: PermissionUpdate,
+) -> Result<Written, ApiError> {
+    let render = permission_answer(id.to_string(), call.now);
+    write(
+        state,
+        call,
+        permission(id),
+        Command::UpdatePermission(update),
+        render,
+    )
+    .await
+}
+
+/// Close Charge Permission.
+pub(crate) async fn close_charge_permission(
+    state: &AppState,
+    call: Call,
+    id: &ChargePermissionId,
+    request: CloseRequest,
+) -> Result<Written, ApiError> {
+    let render = permission_answer(id.to_string(), call.now);
+    write(
+        state,
+        call,
+        permission(id),
+        Command::ClosePermission(request),
+        render,
+    )
+    .await
+}
+
+/// Create Charge on a permission.
+pub(crate) async fn create_charge(
+    state: &AppState,
+    call: Call,
+    permission_id: &ChargePermissionId,
+    request: NewCharge,
+) -> Result<Written, ApiError> {
+    let render: Render = Box::new(|c, effects| {
+        let id = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::ChargeCreated(id) => Some(id.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no charge was created")))?;
+        charge_answer(true, id)(c, effects)
+    });
+    let target = permission(permission_id);
+    write(state, call, target, Command::CreateCharge(request), render).await
+}
+
+/// Get Charge: the charge's JSON.
+pub(crate) async fn get_charge(
+    state: &AppState,
+    tenant: &Tenant,
+    now: Timestamp,
+    id: &ChargeId,
+) -> Result<Vec<u8>, ApiError> {
+    let c = read(state, tenant, ObjectKind::Charge, id.as_str(), now)
+        .await?
+        .ok_or_else(|| ApiError::not_found(CHARGE, id.as_str()))?;
+    let charge = c
+        .charge(id)
+        .ok_or_else(|| ApiError::not_found(CHARGE, id.as_str()))?;
+    Ok(to_json(&charge_view(&c, charge)))
+}
+
+/// Capture Charge.
+pub(crate) async fn capture_charge(
+    state: &AppState,
+    call: Call,
+    id: &ChargeId,
+    request: CaptureRequest,
+) -> Result<Written, ApiError> {
+    let command = Command::CaptureCharge {
+        charge_id: id.clone(),
+        request,
+    };
+    write(
+        state,
+        call,
+        charge(id),
+        command,
+        charge_answer(false, id.clone()),
+    )
+    .await
+}
+
+/// Cancel Charge.
+pub(crate) async fn cancel_charge(
+    state: &AppState,
+    call: Call,
+    id: &ChargeId,
+    reason: String,
+) -> Result<Written, ApiError> {
+    let command = Command::CancelCharge {
+        charge_id: id.clone(),
+        reason,
+    };
+    write(
+        state,
+        call,
+        charge(id),
+        command,
+        charge_answer(false, id.clone()),
+    )
+    .await
+}
+
+/// Create Refund on a charge.
+pub(crate) async fn create_refund(
+    state: &AppState,
+    call: Call,
+    charge_id: &ChargeId,
+    refund: NewRefund,
+) -> Result<Written, ApiError> {
+    let render: Render = Box::new(|c, effects| {
+        let id = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::RefundCreated(id) => Some(id.clone()),
+                _ => None,
+            })
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no refund was created")))?;
+        let refund = c
+            .refund(&id)
+            .ok_or_else(|| ApiError::not_found(REFUND, id.as_str()))?;
+        Ok(Answer::created(to_json(&refund_view(c, refund))))
+    });
+    let command = Command::CreateRefund {
+        charge_id: charge_id.clone(),
+        refund,
+    };
+    write(state, call, charge(charge_id), command, render).await
+}
+
+/// Get Refund: the refund's JSON.
+pub(crate) async fn get_refund(
+    state: &AppState,
+    tenant: &Tenant,
+    now: Timestamp,
+    id: &RefundId,
+) -> Result<Vec<u8>, ApiError> {
+    let c = read(state, tenant, ObjectKind::Refund, id.as_str(), now)
+        .await?
+        .ok_or_else(|| ApiError::not_found(REFUND, id.as_str()))?;
+    let refund = c
+        .refund(id)
+        .ok_or_else(|| ApiError::not_found(REFUND, id.as_str()))?;
+    Ok(to_json(&refund_view(&c, refund)))
+}

@@ -1,0 +1,118 @@
+//! Checkout Session operations: Create, Get, Update, Complete, Finalize (spec §1.4 #1 to #5),
+//! and the creation the hosted button does for a buyer.
+
+use amzpay_emulator_core::checkout::{self, Checkout, Command, Effect};
+use amzpay_emulator_core::ids::CheckoutSessionId;
+use amzpay_emulator_core::input::NewCheckoutSession;
+use amzpay_emulator_core::model::Merchant;
+use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
+use amzpay_emulator_store::{IdempotencyRequest, Target, Tenant};
+
+use crate::convert::{session_view, to_json};
+use crate::error::ApiError;
+use crate::service::write::{Answer, Written, apply_simulated, execute, merchant_context, read};
+use crate::state::AppState;
+
+const WHAT: &str = "Checkout Session";
+
+/// 404 for a session id that is malformed, unknown, gone, or another merchant's.
+pub(crate) fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(WHAT, id)
+}
+
+/// Creates a session for `merchant` and answers 201 with what `render` makes of it.
+async fn create_with(
+    state: &AppState,
+    merchant: &Merchant,
+    tenant: Tenant,
+    now: Timestamp,
+    idempotency: Option<IdempotencyRequest>,
+    input: NewCheckoutSession,
+    render: impl FnOnce(&Checkout) -> Vec<u8> + Send + 'static,
+) -> Result<Written, ApiError> {
+    let ctx = merchant_context(merchant, &tenant);
+    execute(state, tenant, Target::New, idempotency, move |_| {
+        let (c, _) = checkout::create(&ctx, input, now, &mut rand::thread_rng())?;
+        let body = render(&c);
+        Ok((c, Answer::created(body)))
+    })
+    .await
+}
+
+/// Create Checkout Session: 201 with the session.
+pub(crate) async fn create(
+    state: &AppState,
+    merchant: &Merchant,
+    tenant: Tenant,
+    now: Timestamp,
+    idempotency: Option<IdempotencyRequest>,
+    input: NewCheckoutSession,
+) -> Result<Written, ApiError> {
+    let base = state.settings().public_base_url.clone();
+    let render = move |c: &Checkout| to_json(&session_view(c, &base));
+    create_with(state, merchant, tenant, now, idempotency, input, render).await
+}
+
+/// The hosted button's creation: 201 with what `render` makes of the new session (its id and
+/// where the buyer goes next).
+pub(crate) async fn create_for_button(
+    state: &AppState,
+    merchant: &Merchant,
+    tenant: Tenant,
+    now: Timestamp,
+    input: NewCheckoutSession,
+    render: impl FnOnce(&Checkout) -> Vec<u8> + Send + 'static,
+) -> Result<Written, ApiError> {
+    create_with(state, merchant, tenant, now, None, input, render).await
+}
+
+/// Get Checkout Session: the session's JSON (404 once its data is deleted).
+pub(crate) async fn get(
+    state: &AppState,
+    tenant: &Tenant,
+    now: Timestamp,
+    id: &CheckoutSessionId,
+) -> Result<Vec<u8>, ApiError> {
+    let c = read(state, tenant, ObjectKind::CheckoutSession, id.as_str(), now)
+        .await?
+        .filter(|c| c.session_visible(now))
+        .ok_or_else(|| not_found(id.as_str()))?;
+    Ok(to_json(&session_view(
+        &c,
+        &state.settings().public_base_url,
+    )))
+}
+
+/// Runs Update, Complete or Finalize on the session and answers with the session (200, or 202
+/// when Complete or Finalize left the authorization pending; a simulated cancel keeps the
+/// cancel and answers 422 `CheckoutSessionCanceled`).
+pub(crate) async fn run(
+    state: &AppState,
+    tenant: Tenant,
+    now: Timestamp,
+    id: &CheckoutSessionId,
+    idempotency: Option<IdempotencyRequest>,
+    command: Command,
+    simulation: Option<Simulation>,
+) -> Result<Written, ApiError> {
+    let base = state.settings().public_base_url.clone();
+    let target = Target::Existing {
+        kind: ObjectKind::CheckoutSession,
+        id: id.to_string(),
+    };
+    let id = id.to_string();
+    execute(state, tenant, target, idempotency, move |loaded| {
+        let (c, effects, refusal) = apply_simulated(loaded, command, simulation, now, WHAT, &id)?;
+        if let Some(answer) = refusal {
+            return Ok((c, answer));
+        }
+        let body = to_json(&session_view(&c, &base));
+        let answer = if effects.contains(&Effect::AuthorizationPending) {
+            Answer::accepted(body)
+        } else {
+            Answer::ok(body)
+        };
+        Ok((c, answer))
+    })
+    .await
+}

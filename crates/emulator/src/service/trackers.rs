@@ -1,0 +1,116 @@
+//! Create Delivery Tracker (spec §2.19) and Get Buyer (spec §2.18).
+//!
+//! A tracking number is accepted once per merchant: the tracker is stored in the permission's
+//! checkout aggregate and its number is indexed as `{merchantId}/{TRACKING NUMBER}` (compared
+//! without regard to case), so the unique id index refuses a second use from any checkout of the
+//! same merchant, even two racing requests. Every refusal is 400 `InvalidParameterValue`, the
+//! code Amazon documents for a bad `chargePermissionId`, `trackingNumber` or `carrierCode`;
+//! an unknown or another merchant's `chargePermissionId` is refused the same way, so existence
+//! is not revealed.
+
+use amzpay_emulator_core::checkout::{Command, tracking_key};
+use amzpay_emulator_core::ids::ChargePermissionId;
+use amzpay_emulator_core::input::Shipment;
+use amzpay_emulator_core::model::Merchant;
+use amzpay_emulator_core::{ObjectKind, Timestamp};
+use amzpay_emulator_store::{IdempotencyRequest, StoreError, Target, Tenant};
+
+use crate::buyer_token;
+use crate::convert::{to_json, tracker_view};
+use crate::error::{ApiError, Reason};
+use crate::service::write::{Answer, Written, apply_simulated, execute};
+use crate::state::AppState;
+
+/// 400 for a `chargePermissionId` that is malformed, unknown or another merchant's.
+pub(crate) fn bad_permission() -> ApiError {
+    ApiError::new(
+        Reason::InvalidParameterValue,
+        "The value provided for chargePermissionId is invalid: there is no such Charge Permission.",
+    )
+}
+
+fn used(number: &str) -> ApiError {
+    ApiError::new(
+        Reason::InvalidParameterValue,
+        format!(
+            "The value provided for trackingNumber is invalid: {number} was already used; a tracking number is accepted once."
+        ),
+    )
+}
+
+/// Create Delivery Tracker: records `shipments` on the permission's checkout.
+pub(crate) async fn create_tracker(
+    state: &AppState,
+    tenant: Tenant,
+    now: Timestamp,
+    idempotency: Option<IdempotencyRequest>,
+    pid: ChargePermissionId,
+    shipments: Vec<Shipment>,
+) -> Result<Written, ApiError> {
+    // Numbers already used in another checkout of this merchant (the index also catches races).
+    for s in &shipments {
+        let key = tracking_key(&tenant.merchant_id, &s.tracking_number);
+        if state
+            .store()
+            .checkout(&tenant, ObjectKind::DeliveryTracker, &key)
+            .await?
+            .is_some()
+        {
+            return Err(used(&s.tracking_number));
+        }
+    }
+    let numbers: Vec<String> = shipments
+        .iter()
+        .map(|s| s.tracking_number.clone())
+        .collect();
+    let target = Target::Existing {
+        kind: ObjectKind::ChargePermission,
+        id: pid.to_string(),
+    };
+    let result = execute(state, tenant, target, idempotency, move |loaded| {
+        let body = to_json(&tracker_view(&pid, &shipments));
+        let (c, _, _) = apply_simulated(
+            loaded,
+            Command::TrackDelivery(shipments),
+            None,
+            now,
+            "Charge Permission",
+            pid.as_str(),
+        )
+        .map_err(|e| match e {
+            ApiError::Amazon {
+                reason: Reason::ResourceNotFound,
+                ..
+            } => bad_permission(),
+            other => other,
+        })?;
+        Ok((c, Answer::ok(body)))
+    })
+    .await;
+    match result {
+        Err(ApiError::Internal(e))
+            if matches!(
+                e.downcast_ref::<StoreError>(),
+                Some(StoreError::Conflict(_))
+            ) =>
+        {
+            Err(used(&numbers.join(", ")))
+        }
+        other => other,
+    }
+}
+
+/// Get Buyer: the buyer behind a token issued to this merchant in this environment, as JSON.
+pub(crate) fn get_buyer(
+    merchant: &Merchant,
+    tenant: &Tenant,
+    token: &str,
+) -> Result<Vec<u8>, ApiError> {
+    let buyer = buyer_token::open(token, merchant, tenant.environment).ok_or_else(|| {
+        ApiError::new(
+            Reason::ResourceNotFound,
+            "The buyer token is unknown, expired, or was issued to another merchant.",
+        )
+    })?;
+    Ok(to_json(&buyer))
+}
