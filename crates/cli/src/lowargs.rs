@@ -2,6 +2,8 @@
 //!
 //! [`crate::settings`] turns these into a resolved configuration; [`crate::run`] acts on it.
 
+pub(crate) mod emulator;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -116,7 +118,7 @@ pub(crate) enum Command {
     /// Delivery Tracker operations.
     DeliveryTracker(Resource<DeliveryTrackerCommand>),
     /// Run and drive the local Amazon Pay emulator.
-    Emulator(amzpay_emulator::cli::EmulatorArgs),
+    Emulator(emulator::EmulatorArgs),
 }
 
 /// `amzpay keys ...`

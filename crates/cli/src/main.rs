@@ -1,7 +1,8 @@
 //! The `amzpay` command line.
 //!
 //! Read [`lowargs`] first (what can be typed), then [`settings`] (how the client configuration is
-//! resolved from profile file, environment and flags), then [`commands`] (what each command does).
+//! resolved from profile file, environment and flags), then [`commands`] (what each command does; `commands/emulator.rs` for `amzpay emulator ...`, which
+//! reaches a running emulator through [`admin_client`]).
 //! `main` only parses, runs, and maps the outcome to an exit code:
 //!
 //! | code | meaning |
@@ -12,6 +13,7 @@
 //! | 3 | Amazon Pay answered with an error status |
 //! | 4 | no answer, and the request may have taken effect (outcome unknown) |
 
+mod admin_client;
 mod commands;
 mod lowargs;
 mod output;

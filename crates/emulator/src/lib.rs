@@ -75,7 +75,6 @@
 
 pub mod admin_api;
 pub mod buyer_token;
-pub mod cli;
 pub(crate) mod convert;
 pub mod error;
 pub mod http;

@@ -1,6 +1,7 @@
 //! What each command does. [`run`] dispatches; each submodule owns one family of commands.
 
 mod api;
+mod emulator;
 mod keys;
 mod sign;
 
@@ -25,7 +26,7 @@ pub(crate) async fn run(args: LowArgs) -> anyhow::Result<ExitCode> {
             let config = crate::settings::signing_config(&args.connection, &env)?;
             sign::button(&args, &config, &Output::from(&args.output))
         }
-        Command::Emulator(args) => amzpay_emulator::cli::run(args).await,
+        Command::Emulator(args) => emulator::run(args).await,
         Command::CheckoutSession(r) => {
             api::checkout_session(r.command, &client(&r.connection)?, &Output::from(&r.output))
                 .await

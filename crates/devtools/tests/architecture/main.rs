@@ -191,3 +191,11 @@ fn only_the_cli_depends_on_the_emulator_server() {
         "nothing but the amzpay binary may depend on amzpay-emulator: {dependents:?}"
     );
 }
+
+#[test]
+fn the_emulator_server_has_no_command_line_and_no_http_client() {
+    // The `amzpay emulator` commands and the admin-API client live in `amzpay-cli`; the server
+    // takes a typed `ServerConfig`, so it needs neither an argument parser nor an HTTP client.
+    let graph = Graph::load();
+    graph.assert_free_of("amzpay-emulator", &["clap", "reqwest"]);
+}

@@ -1,0 +1,312 @@
+//! `amzpay emulator ...`: `serve` runs the emulator in this process through its typed entry point
+//! ([`Application::build`] with a [`ServerConfig`]); every other command is a client of a running
+//! emulator's admin API (`--url`, default `https://127.0.0.1:8443`), authenticated with the admin
+//! token (flag, `AMZPAY_ADMIN_TOKEN`, or the `admin-token` file `serve` wrote into the data
+//! directory) and trusting the data directory's self-signed CA.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use amzpay_emulator::admin_api::{
+    AdvanceClock, BuyerActionResult, ChooseBody, ClockInfo, CreateMerchant, MerchantCreated,
+    MerchantInfo, SetClock, SignInBody, parse_duration,
+};
+use amzpay_emulator::startup::{Application, ServerConfig, TlsMode, admin_token_path};
+use amzpay_emulator::telemetry::{self, LogFormat};
+use anyhow::Context;
+
+use crate::admin_client::{AdminClient, AdminConfig};
+use crate::lowargs::emulator::{
+    BuyerCommand, ClockCommand, EmulatorArgs, EmulatorCommand, LogFormatFlag, MerchantCommand,
+    ServeArgs, TlsFlag,
+};
+
+/// Runs an `amzpay emulator` command.
+pub(crate) async fn run(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        EmulatorCommand::Serve(a) => serve(a).await,
+        EmulatorCommand::Merchant(c) => merchant(c).await,
+        EmulatorCommand::Clock(c) => clock(c).await,
+        EmulatorCommand::Buyer(c) => buyer(c).await,
+    }
+}
+
+/// Turns the `serve` flags into the server's configuration.
+fn server_config(a: &ServeArgs) -> anyhow::Result<ServerConfig> {
+    let skew = parse_duration(&a.max_clock_skew)
+        .filter(|s| *s >= 0)
+        .context("--max-clock-skew must be a duration such as 15m or 900")?;
+    let tls = match a.tls {
+        TlsFlag::SelfSigned => TlsMode::SelfSigned,
+        TlsFlag::Off => TlsMode::Off,
+        TlsFlag::Files => TlsMode::Files {
+            cert: a.cert.clone().context("--tls files needs --cert")?,
+            key: a.key.clone().context("--tls files needs --key")?,
+        },
+    };
+    let mut config = ServerConfig::new(&a.data_dir);
+    config.listen = a.listen;
+    config.public_base_url = a.public_url.clone();
+    config.database_url = a.database.clone();
+    config.tls = tls;
+    config.admin_token = a.admin_token.clone().map(Into::into);
+    config.debug_signatures = a.debug_signatures;
+    config.max_clock_skew_secs = skew;
+    config.body_limit = a.body_limit;
+    Ok(config)
+}
+
+async fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let format = match a.log_format {
+        LogFormatFlag::Text => LogFormat::Text,
+        LogFormatFlag::Json => LogFormat::Json,
+    };
+    telemetry::init(format, "info,sqlx=warn", std::io::stderr);
+    let config = server_config(&a)?;
+    let app = Application::build(config).await?;
+    println!("amzpay emulator listening on {}", app.base_url());
+    if let Some(ca) = app.ca_path() {
+        println!(
+            "TLS certificate authority: {} (trust it, e.g. NODE_EXTRA_CA_CERTS)",
+            ca.display()
+        );
+    }
+    if app.admin_token_generated() {
+        println!(
+            "admin token (generated, saved in {}): {}",
+            admin_token_path(&a.data_dir).display(),
+            app.admin_token()
+        );
+    } else {
+        println!(
+            "admin token: from the flag, environment or {}",
+            admin_token_path(&a.data_dir).display()
+        );
+    }
+    app.run_until_stopped(amzpay_emulator::startup::shutdown_signal())
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        MerchantCommand::Create {
+            region,
+            environment,
+            public_key,
+            legacy_key_id,
+            json,
+            shell,
+            client,
+        } => {
+            let config = AdminConfig::resolve(&client)?;
+            let admin = AdminClient::new(&config)?;
+            let public_key_pem = match &public_key {
+                Some(p) => Some(
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let body = CreateMerchant {
+                region: Some(region),
+                environment: Some(environment),
+                public_key_pem,
+                legacy_key_id: legacy_key_id.then_some(true),
+            };
+            let created: MerchantCreated = admin
+                .post("/__admin/merchants", serde_json::to_value(&body)?)
+                .await?;
+            let key_path = match &created.private_key_pem {
+                Some(pem) => Some(save_private_key(
+                    &client.data_dir,
+                    &created.public_key_id,
+                    pem,
+                )?),
+                None => None,
+            };
+            if shell {
+                print_shell_exports(&created, &config, key_path.as_deref());
+            } else if json {
+                let mut v = serde_json::to_value(&created)?;
+                v["privateKeyPem"] = serde_json::Value::Null;
+                v["privateKeyPath"] =
+                    serde_json::json!(key_path.as_ref().map(|p| p.display().to_string()));
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("merchantId:  {}", created.merchant_id);
+                println!("storeId:     {}", created.store_id);
+                println!("publicKeyId: {}", created.public_key_id);
+                println!("region:      {}", created.region);
+                match key_path {
+                    Some(p) => println!("privateKey:  {}", p.display()),
+                    None => {
+                        println!("privateKey:  (yours; the uploaded public key was registered)")
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        MerchantCommand::List { client } => {
+            let all: Vec<MerchantInfo> = AdminClient::connect(&client)?
+                .get("/__admin/merchants")
+                .await?;
+            for m in all {
+                println!(
+                    "{}  {}  {}  {}  now {}",
+                    m.merchant_id, m.region, m.environment, m.store_id, m.clock.now
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Prints `export AMZPAY_...=...` lines that point the `amzpay` API commands (and the SDK's
+/// `Config::from_env`) at this merchant on this emulator.
+fn print_shell_exports(created: &MerchantCreated, config: &AdminConfig, key_path: Option<&Path>) {
+    let absolute = |p: &Path| {
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_owned())
+            .display()
+            .to_string()
+    };
+    let mut vars = vec![
+        ("AMZPAY_MERCHANT_ID", created.merchant_id.clone()),
+        ("AMZPAY_STORE_ID", created.store_id.clone()),
+        ("AMZPAY_PUBLIC_KEY_ID", created.public_key_id.clone()),
+        ("AMZPAY_REGION", created.region.clone()),
+        ("AMZPAY_ENDPOINT", config.url.clone()),
+    ];
+    if let Some(p) = key_path {
+        vars.push(("AMZPAY_PRIVATE_KEY_FILE", absolute(p)));
+    }
+    if let Some(ca) = &config.ca_cert {
+        vars.push(("AMZPAY_CA_CERT", absolute(ca)));
+    }
+    for (name, value) in vars {
+        // Single quotes keep the value literal; an embedded quote is closed, escaped and
+        // reopened.
+        println!("export {name}='{}'", value.replace('\'', "'\\''"));
+    }
+}
+
+fn save_private_key(data_dir: &Path, key_id: &str, pem: &str) -> anyhow::Result<PathBuf> {
+    let dir = data_dir.join("keys");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{key_id}.pem"));
+    amzpay_emulator::tls::write_private(&path, pem)?;
+    Ok(std::path::absolute(&path).unwrap_or(path))
+}
+
+fn print_clock(c: &ClockInfo) {
+    println!("merchantId: {}", c.merchant_id);
+    println!(
+        "now:        {}{}",
+        c.now,
+        if c.frozen { " (frozen)" } else { "" }
+    );
+    if c.applied_timers > 0 {
+        println!(
+            "applied:    {} checkout(s) had due timers applied",
+            c.applied_timers
+        );
+    }
+}
+
+async fn clock(c: ClockCommand) -> anyhow::Result<ExitCode> {
+    let info: ClockInfo = match c {
+        ClockCommand::Get { merchant, client } => {
+            AdminClient::connect(&client)?
+                .get(&format!("/__admin/merchants/{merchant}/clock"))
+                .await?
+        }
+        ClockCommand::Advance {
+            merchant,
+            duration,
+            client,
+        } => {
+            let body = AdvanceClock {
+                seconds: None,
+                duration: Some(duration),
+            };
+            AdminClient::connect(&client)?
+                .post(
+                    &format!("/__admin/merchants/{merchant}/clock/advance"),
+                    serde_json::to_value(&body)?,
+                )
+                .await?
+        }
+        ClockCommand::Set {
+            merchant,
+            now,
+            frozen,
+            client,
+        } => {
+            let body = SetClock {
+                now,
+                frozen: Some(frozen),
+            };
+            AdminClient::connect(&client)?
+                .put(
+                    &format!("/__admin/merchants/{merchant}/clock"),
+                    serde_json::to_value(&body)?,
+                )
+                .await?
+        }
+    };
+    print_clock(&info);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn buyer(c: BuyerCommand) -> anyhow::Result<ExitCode> {
+    let (client, session, action, body) = match c {
+        BuyerCommand::SignIn {
+            session_id,
+            instrument,
+            name,
+            email,
+            client,
+        } => {
+            let body = SignInBody {
+                name,
+                email,
+                instrument,
+                ..Default::default()
+            };
+            (client, session_id, "sign-in", serde_json::to_value(&body)?)
+        }
+        BuyerCommand::Choose {
+            session_id,
+            instrument,
+            client,
+        } => {
+            let body = ChooseBody {
+                instrument: Some(instrument),
+                shipping_address: None,
+            };
+            (client, session_id, "choose", serde_json::to_value(&body)?)
+        }
+        BuyerCommand::Pay { session_id, client } => {
+            (client, session_id, "pay", serde_json::json!({}))
+        }
+        BuyerCommand::Cancel { session_id, client } => {
+            (client, session_id, "cancel", serde_json::json!({}))
+        }
+    };
+    let result: BuyerActionResult = AdminClient::connect(&client)?
+        .post(
+            &format!("/__admin/checkoutSessions/{session}/{action}"),
+            body,
+        )
+        .await?;
+    match &result.reason_code {
+        Some(r) => eprintln!(
+            "session {} is {} ({r})",
+            result.checkout_session_id, result.state
+        ),
+        None => eprintln!("session {} is {}", result.checkout_session_id, result.state),
+    }
+    println!("{}", result.redirect_url);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,240 @@
+//! The `amzpay emulator ...` command line as parsed: flags only.
+//!
+//! `serve` runs the emulator in this process; every other command is a client of a running
+//! emulator's admin API (see [`crate::admin_client`]).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+/// Arguments of `amzpay emulator`.
+#[derive(Debug, Args)]
+pub(crate) struct EmulatorArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: EmulatorCommand,
+}
+
+/// The `amzpay emulator` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum EmulatorCommand {
+    /// Run the emulator.
+    Serve(ServeArgs),
+    /// Create and list merchants (with their keys).
+    #[command(subcommand)]
+    Merchant(MerchantCommand),
+    /// Read or move a merchant's virtual clock.
+    #[command(subcommand)]
+    Clock(ClockCommand),
+    /// Act as the buyer on a Checkout Session (what the hosted pages do for a browser).
+    #[command(subcommand)]
+    Buyer(BuyerCommand),
+}
+
+/// TLS mode flag values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TlsFlag {
+    /// Generate (once) and use a self-signed CA and certificate in the data directory.
+    SelfSigned,
+    /// Use `--cert` and `--key`.
+    Files,
+    /// Plain HTTP.
+    Off,
+}
+
+/// Log format flag values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormatFlag {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `amzpay emulator serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "AMZPAY_LISTEN", default_value = "127.0.0.1:8443")]
+    pub(crate) listen: SocketAddr,
+    /// Base URL browsers use to reach the emulator (for amazonPayRedirectUrl).
+    #[arg(long, env = "AMZPAY_PUBLIC_URL")]
+    pub(crate) public_url: Option<String>,
+    /// Data directory: database, certificates, generated keys, admin token.
+    #[arg(long, env = "AMZPAY_DATA_DIR", default_value = ".amzpay")]
+    pub(crate) data_dir: PathBuf,
+    /// Database URL (default: sqlite://DATA_DIR/emulator.db).
+    #[arg(long, env = "AMZPAY_DATABASE_URL")]
+    pub(crate) database: Option<String>,
+    /// TLS mode.
+    #[arg(long, env = "AMZPAY_TLS", value_enum, default_value = "self-signed")]
+    pub(crate) tls: TlsFlag,
+    /// Certificate chain (PEM) for `--tls files`.
+    #[arg(long, env = "AMZPAY_TLS_CERT")]
+    pub(crate) cert: Option<PathBuf>,
+    /// Private key (PEM) for `--tls files`.
+    #[arg(long, env = "AMZPAY_TLS_KEY")]
+    pub(crate) key: Option<PathBuf>,
+    /// Admin API bearer token (default: generated once and kept in DATA_DIR/admin-token).
+    #[arg(long, env = "AMZPAY_ADMIN_TOKEN", hide_env_values = true)]
+    pub(crate) admin_token: Option<String>,
+    /// Log format.
+    #[arg(long, env = "AMZPAY_LOG_FORMAT", value_enum, default_value = "text")]
+    pub(crate) log_format: LogFormatFlag,
+    /// Put the emulator's canonical request into InvalidRequestSignature messages.
+    #[arg(long, env = "AMZPAY_DEBUG_SIGNATURES")]
+    pub(crate) debug_signatures: bool,
+    /// Largest accepted difference between x-amz-pay-date and real time (e.g. 15m, 900).
+    #[arg(long, env = "AMZPAY_MAX_CLOCK_SKEW", default_value = "15m")]
+    pub(crate) max_clock_skew: String,
+    /// Largest request body in bytes.
+    #[arg(long, env = "AMZPAY_BODY_LIMIT", default_value_t = 256 * 1024)]
+    pub(crate) body_limit: usize,
+}
+
+/// How CLI commands reach a running emulator.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ClientArgs {
+    /// The emulator's base URL.
+    #[arg(
+        long,
+        env = "AMZPAY_EMULATOR_URL",
+        default_value = "https://127.0.0.1:8443"
+    )]
+    pub(crate) url: String,
+    /// The data directory of the emulator (for its admin token and CA certificate).
+    #[arg(long, env = "AMZPAY_DATA_DIR", default_value = ".amzpay")]
+    pub(crate) data_dir: PathBuf,
+    /// Admin token (default: DATA_DIR/admin-token).
+    #[arg(long, env = "AMZPAY_ADMIN_TOKEN", hide_env_values = true)]
+    pub(crate) admin_token: Option<String>,
+    /// CA certificate to trust (default: DATA_DIR/tls/ca.pem when it exists).
+    #[arg(long, env = "AMZPAY_CA_CERT")]
+    pub(crate) ca_cert: Option<PathBuf>,
+}
+
+/// `amzpay emulator merchant ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum MerchantCommand {
+    /// Create a merchant with a generated RSA-2048 key pair (or an uploaded public key).
+    Create {
+        /// Region.
+        #[arg(long, default_value = "na", value_parser = ["na", "us", "eu", "de", "uk", "jp"])]
+        region: String,
+        /// Environment.
+        #[arg(long, default_value = "sandbox", value_parser = ["sandbox", "live"])]
+        environment: String,
+        /// Register this public key (PEM) instead of generating a key pair.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+        /// Issue a legacy key id without the environment prefix.
+        #[arg(long)]
+        legacy_key_id: bool,
+        /// Print JSON instead of lines.
+        #[arg(long, conflicts_with = "shell")]
+        json: bool,
+        /// Print `export AMZPAY_...=...` lines that point the `amzpay` API commands (and the SDK's
+        /// `Config::from_env`) at this merchant on this emulator: `eval "$(... --shell)"`.
+        #[arg(long)]
+        shell: bool,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// List merchants.
+    List {
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+/// `amzpay emulator clock ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ClockCommand {
+    /// Print a merchant's virtual now.
+    Get {
+        /// The merchant.
+        #[arg(long)]
+        merchant: String,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Move a merchant's clock forward (applies every timer that comes due).
+    Advance {
+        /// The merchant.
+        #[arg(long)]
+        merchant: String,
+        /// How far: 90s, 15m, 24h, 30d, 1h30m or seconds.
+        duration: String,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Set a merchant's clock (yyyyMMddTHHmmssZ or yyyy-MM-ddTHH:mm:ssZ).
+    Set {
+        /// The merchant.
+        #[arg(long)]
+        merchant: String,
+        /// The new virtual now.
+        now: String,
+        /// Freeze the clock there.
+        #[arg(long)]
+        frozen: bool,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+/// `amzpay emulator buyer ...`: each prints the redirect URL a browser would follow.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BuyerCommand {
+    /// Sign the test buyer in (returns the checkoutReviewReturnUrl).
+    SignIn {
+        /// The Checkout Session.
+        session_id: String,
+        /// Test instrument: last four digits or success, buyer-cancels, declined,
+        /// pending-then-authorized, pending-then-declined.
+        #[arg(long)]
+        instrument: Option<String>,
+        /// Buyer name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Buyer email.
+        #[arg(long)]
+        email: Option<String>,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Choose another instrument.
+    Choose {
+        /// The Checkout Session.
+        session_id: String,
+        /// Test instrument.
+        #[arg(long)]
+        instrument: String,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Run the payment step (visit amazonPayRedirectUrl; returns the checkoutResultReturnUrl).
+    Pay {
+        /// The Checkout Session.
+        session_id: String,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Cancel on the hosted page (returns the checkoutCancelUrl, else the checkoutReviewReturnUrl).
+    Cancel {
+        /// The Checkout Session.
+        session_id: String,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
