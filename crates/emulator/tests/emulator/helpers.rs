@@ -310,6 +310,12 @@ impl Call {
         self
     }
 
+    /// Sends and signs `query` (already encoded) after the path.
+    pub(crate) fn query(mut self, query: &str) -> Call {
+        self.query = Some(query.to_owned());
+        self
+    }
+
     pub(crate) fn body(mut self, body: &[u8]) -> Call {
         self.body = body.to_vec();
         self
