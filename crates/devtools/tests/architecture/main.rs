@@ -9,6 +9,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod layers;
+
 /// Normal-dependency graph: package name to the names it depends on (for the host platform).
 struct Graph {
     deps: BTreeMap<String, BTreeSet<String>>,

@@ -16,6 +16,7 @@ pub(crate) mod buyers;
 pub(crate) mod merchants;
 pub(crate) mod payments;
 pub(crate) mod sessions;
+pub(crate) mod test_buyers;
 pub(crate) mod trackers;
 pub(crate) mod write;
 

@@ -14,7 +14,6 @@
 //! templates (`templates/hosted/`), escaped by default; they load no external assets.
 
 mod button;
-mod buyers;
 mod pages;
 
 use amzpay_emulator_core::checkout::{Command, with_session_id};

@@ -18,9 +18,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::buyers::{self, TEST_BUYERS, TestAddress, TestBuyer};
 use super::{ErrorPage, Page, error_page, error_page_for, load, run_buyer_action, see_other};
 use crate::http::error::ApiError;
+use crate::service::test_buyers::{
+    self as buyers, TEST_BUYERS, TestAddress, TestBuyer, delivery_specifications,
+};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -216,14 +218,6 @@ fn default_address(c: &Checkout, buyer: &TestBuyer) -> &'static TestAddress {
         .iter()
         .find(|a| buyers::restriction(&spec, a).is_none())
         .unwrap_or(&buyer.addresses[0])
-}
-
-fn delivery_specifications(c: &Checkout) -> amzpay_types::DeliverySpecifications {
-    c.session
-        .delivery_specifications
-        .as_ref()
-        .and_then(|d| serde_json::from_str(&d.0).ok())
-        .unwrap_or_default()
 }
 
 fn select_url(c: &Checkout) -> String {

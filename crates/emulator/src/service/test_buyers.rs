@@ -2,8 +2,10 @@
 //! the `deliverySpecifications` rules that decide which addresses a merchant ships to.
 //!
 //! Everything here is fixed data and pure functions, so the pages and their tests agree on what
-//! a buyer can choose.
+//! a buyer can choose. The rules live below HTTP: the hosted pages render their answers, and the
+//! same answers decide which address a buyer may pick.
 
+use amzpay_emulator_core::checkout::Checkout;
 use amzpay_emulator_core::input::SignIn;
 use amzpay_emulator_core::model::{Address, Instrument, InstrumentBehaviour};
 use amzpay_types::{AddressRestrictionType, DeliverySpecifications, SpecialRestriction};
@@ -241,6 +243,16 @@ pub(crate) fn brand(last_four: &str) -> &'static str {
 }
 
 /// Why an address cannot be chosen under a merchant's `deliverySpecifications`, if it cannot.
+/// The session's `deliverySpecifications` as the merchant sent them (none: no restriction).
+pub(crate) fn delivery_specifications(c: &Checkout) -> DeliverySpecifications {
+    c.session
+        .delivery_specifications
+        .as_ref()
+        .and_then(|d| serde_json::from_str(&d.0).ok())
+        .unwrap_or_default()
+}
+
+/// Why the merchant does not ship to `a` under `spec`, or `None` when it does.
 pub(crate) fn restriction(spec: &DeliverySpecifications, a: &TestAddress) -> Option<String> {
     let lines = [Some(a.line1), a.line2];
     let text = lines
