@@ -32,13 +32,7 @@ async fn create(State(state): State<AppState>, signed: Signed) -> Result<Respons
     signed.simulation(None)?;
     let idempotency = signed.idempotency(true)?;
     let input = convert::new_session(signed.json(false)?)?;
-    let Signed {
-        merchant,
-        tenant,
-        now,
-        ..
-    } = signed;
-    sessions::create(&state, &merchant, tenant, now, idempotency, input)
+    sessions::create(&state, &signed.caller, idempotency, input)
         .await
         .map(reply)
 }
@@ -50,9 +44,7 @@ async fn read(
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
     let sid = session_id(&id)?;
-    Ok(ok(
-        sessions::get(&state, &signed.tenant, signed.now, &sid).await?
-    ))
+    Ok(ok(sessions::get(&state, &signed.caller, &sid).await?))
 }
 
 async fn run(
@@ -64,10 +56,16 @@ async fn run(
 ) -> Result<Response, ApiError> {
     let simulation = signed.simulation(command.simulated_operation())?;
     let sid = session_id(id)?;
-    let Signed { tenant, now, .. } = signed;
-    sessions::run(state, tenant, now, &sid, idempotency, command, simulation)
-        .await
-        .map(reply)
+    sessions::run(
+        state,
+        &signed.caller,
+        &sid,
+        idempotency,
+        command,
+        simulation,
+    )
+    .await
+    .map(reply)
 }
 async fn update(
     State(state): State<AppState>,

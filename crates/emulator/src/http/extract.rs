@@ -1,9 +1,9 @@
 //! Request plumbing: path normalization, the authenticated-request extractor ([`Signed`], which
 //! reads the parts and calls `service::auth`) and JSON bodies.
 
-use amzpay_emulator_core::model::{Environment, Merchant};
-use amzpay_emulator_core::{Operation, Simulation, Timestamp};
-use amzpay_emulator_store::{IdempotencyRequest, Tenant};
+use amzpay_emulator_core::model::Environment;
+use amzpay_emulator_core::{Operation, Simulation};
+use amzpay_emulator_store::IdempotencyRequest;
 use amzpay_signing::ReceivedRequest;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -73,12 +73,8 @@ pub(crate) fn normalize_path(mut request: Request) -> Request {
 /// An authenticated Amazon Pay API request: the merchant, its virtual `now`, the raw body.
 #[derive(Debug)]
 pub(crate) struct Signed {
-    /// The merchant owning the key.
-    pub(crate) merchant: Merchant,
-    /// Merchant and environment of the request.
-    pub(crate) tenant: Tenant,
-    /// The merchant's virtual now.
-    pub(crate) now: Timestamp,
+    /// Who is calling: the merchant, the environment, its virtual now.
+    pub(crate) caller: Caller,
     /// The raw body.
     pub(crate) body: Bytes,
     /// The validated `x-amz-pay-idempotency-key` (POST only).
@@ -114,7 +110,7 @@ impl Signed {
         operation: Option<Operation>,
     ) -> Result<Option<Simulation>, ApiError> {
         auth::simulation(
-            self.tenant.environment,
+            self.caller.tenant.environment,
             self.simulation_code.as_deref(),
             operation,
         )
@@ -425,11 +421,7 @@ impl FromRequest<AppState> for Signed {
                 (Ok(r), None) => r,
                 _ => "(unreadable or repeated)",
             });
-        let Caller {
-            merchant,
-            tenant,
-            now,
-        } = auth::authenticate(state, &received, raw.path_environment, region).await?;
+        let caller = auth::authenticate(state, &received, raw.path_environment, region).await?;
         let idempotency_key = if parts.method == Method::POST {
             idempotency_key(&parts.headers)?
         } else {
@@ -440,9 +432,7 @@ impl FromRequest<AppState> for Signed {
             .get("x-amz-pay-simulation-code")
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         Ok(Signed {
-            tenant,
-            merchant,
-            now,
+            caller,
             body,
             idempotency_key,
             simulation_code,

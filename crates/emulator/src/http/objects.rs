@@ -51,8 +51,8 @@ fn call(
         None => None,
     };
     Ok(Call {
-        tenant: signed.tenant.clone(),
-        now: signed.now,
+        tenant: signed.caller.tenant.clone(),
+        now: signed.caller.now,
         idempotency,
         simulation,
     })
@@ -65,7 +65,7 @@ async fn get_charge_permission(
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
     let pid = convert::permission_id(&id, PERMISSION)?;
-    let body = payments::get_charge_permission(&state, &signed.tenant, signed.now, &pid).await?;
+    let body = payments::get_charge_permission(&state, &signed.caller, &pid).await?;
     Ok(ok(body))
 }
 
@@ -114,13 +114,7 @@ async fn get_charge(
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
     let cid = convert::charge_id(&id, CHARGE)?;
-    Ok(ok(payments::get_charge(
-        &state,
-        &signed.tenant,
-        signed.now,
-        &cid,
-    )
-    .await?))
+    Ok(ok(payments::get_charge(&state, &signed.caller, &cid).await?))
 }
 
 async fn capture_charge(
@@ -168,11 +162,5 @@ async fn get_refund(
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
     let rid = RefundId::parse(&id).ok_or_else(|| ApiError::not_found(REFUND, &id))?;
-    Ok(ok(payments::get_refund(
-        &state,
-        &signed.tenant,
-        signed.now,
-        &rid,
-    )
-    .await?))
+    Ok(ok(payments::get_refund(&state, &signed.caller, &rid).await?))
 }

@@ -29,8 +29,7 @@ async fn create_tracker(
     let idempotency = signed.idempotency(false)?;
     let (permission, shipments) = convert::delivery_tracker(signed.json(false)?)?;
     let pid = ChargePermissionId::parse(&permission).ok_or_else(bad_permission)?;
-    let Signed { tenant, now, .. } = signed;
-    trackers::create_tracker(&state, tenant, now, idempotency, pid, shipments)
+    trackers::create_tracker(&state, &signed.caller, idempotency, pid, shipments)
         .await
         .map(reply)
 }
@@ -41,9 +40,5 @@ async fn get_buyer(
     signed: Signed,
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
-    Ok(ok(trackers::get_buyer(
-        &signed.merchant,
-        &signed.tenant,
-        &token,
-    )?))
+    Ok(ok(trackers::get_buyer(&signed.caller, &token)?))
 }

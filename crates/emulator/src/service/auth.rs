@@ -105,7 +105,7 @@ impl KeyOwner {
     }
 
     /// The caller this key acts as in `environment`, at the merchant's virtual now.
-    fn caller(self, environment: Environment, real: Timestamp) -> Caller {
+    pub(crate) fn caller(self, environment: Environment, real: Timestamp) -> Caller {
         Caller {
             tenant: Tenant {
                 merchant_id: self.merchant.merchant_id.clone(),

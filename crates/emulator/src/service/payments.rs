@@ -15,6 +15,7 @@ use amzpay_emulator_store::{IdempotencyRequest, Target, Tenant};
 
 use crate::convert::{charge_view, permission_view, refund_view, to_json};
 use crate::error::ApiError;
+use crate::service::auth::Caller;
 use crate::service::write::{Answer, Written, apply_simulated, execute, read};
 use crate::state::AppState;
 
@@ -64,6 +65,18 @@ async fn write(
     .await
 }
 
+/// The id of the object a create made, from its effects (its absence is a bug: a 500).
+fn created<T>(
+    effects: &[Effect],
+    what: &str,
+    pick: impl Fn(&Effect) -> Option<T>,
+) -> Result<T, ApiError> {
+    effects
+        .iter()
+        .find_map(pick)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no {what} was created")))
+}
+
 fn charge_answer(created: bool, id: ChargeId) -> Render {
     Box::new(move |c, _| {
         let charge = c
@@ -96,13 +109,13 @@ fn charge(id: &ChargeId) -> (ObjectKind, String, &'static str) {
 /// Get Charge Permission: the permission's JSON.
 pub(crate) async fn get_charge_permission(
     state: &AppState,
-    tenant: &Tenant,
-    now: Timestamp,
+    caller: &Caller,
     id: &ChargePermissionId,
 ) -> Result<Vec<u8>, ApiError> {
+    let now = caller.now;
     let view = read(
         state,
-        tenant,
+        &caller.tenant,
         ObjectKind::ChargePermission,
         id.as_str(),
         now,
@@ -157,13 +170,10 @@ pub(crate) async fn create_charge(
     request: NewCharge,
 ) -> Result<Written, ApiError> {
     let render: Render = Box::new(|c, effects| {
-        let id = effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::ChargeCreated(id) => Some(id.clone()),
-                _ => None,
-            })
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no charge was created")))?;
+        let id = created(effects, "charge", |e| match e {
+            Effect::ChargeCreated(id) => Some(id.clone()),
+            _ => None,
+        })?;
         charge_answer(true, id)(c, effects)
     });
     let target = permission(permission_id);
@@ -173,13 +183,18 @@ pub(crate) async fn create_charge(
 /// Get Charge: the charge's JSON.
 pub(crate) async fn get_charge(
     state: &AppState,
-    tenant: &Tenant,
-    now: Timestamp,
+    caller: &Caller,
     id: &ChargeId,
 ) -> Result<Vec<u8>, ApiError> {
-    let c = read(state, tenant, ObjectKind::Charge, id.as_str(), now)
-        .await?
-        .ok_or_else(|| ApiError::not_found(CHARGE, id.as_str()))?;
+    let c = read(
+        state,
+        &caller.tenant,
+        ObjectKind::Charge,
+        id.as_str(),
+        caller.now,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(CHARGE, id.as_str()))?;
     let charge = c
         .charge(id)
         .ok_or_else(|| ApiError::not_found(CHARGE, id.as_str()))?;
@@ -236,13 +251,10 @@ pub(crate) async fn create_refund(
     refund: NewRefund,
 ) -> Result<Written, ApiError> {
     let render: Render = Box::new(|c, effects| {
-        let id = effects
-            .iter()
-            .find_map(|e| match e {
-                Effect::RefundCreated(id) => Some(id.clone()),
-                _ => None,
-            })
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no refund was created")))?;
+        let id = created(effects, "refund", |e| match e {
+            Effect::RefundCreated(id) => Some(id.clone()),
+            _ => None,
+        })?;
         let refund = c
             .refund(&id)
             .ok_or_else(|| ApiError::not_found(REFUND, id.as_str()))?;
@@ -258,13 +270,18 @@ pub(crate) async fn create_refund(
 /// Get Refund: the refund's JSON.
 pub(crate) async fn get_refund(
     state: &AppState,
-    tenant: &Tenant,
-    now: Timestamp,
+    caller: &Caller,
     id: &RefundId,
 ) -> Result<Vec<u8>, ApiError> {
-    let c = read(state, tenant, ObjectKind::Refund, id.as_str(), now)
-        .await?
-        .ok_or_else(|| ApiError::not_found(REFUND, id.as_str()))?;
+    let c = read(
+        state,
+        &caller.tenant,
+        ObjectKind::Refund,
+        id.as_str(),
+        caller.now,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(REFUND, id.as_str()))?;
     let refund = c
         .refund(id)
         .ok_or_else(|| ApiError::not_found(REFUND, id.as_str()))?;

@@ -4,12 +4,12 @@
 use amzpay_emulator_core::checkout::{self, Checkout, Command, Effect};
 use amzpay_emulator_core::ids::CheckoutSessionId;
 use amzpay_emulator_core::input::NewCheckoutSession;
-use amzpay_emulator_core::model::Merchant;
-use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
-use amzpay_emulator_store::{IdempotencyRequest, Target, Tenant};
+use amzpay_emulator_core::{ObjectKind, Simulation};
+use amzpay_emulator_store::{IdempotencyRequest, Target};
 
 use crate::convert::{session_view, to_json};
 use crate::error::ApiError;
+use crate::service::auth::Caller;
 use crate::service::write::{Answer, Written, apply_simulated, execute, merchant_context, read};
 use crate::state::AppState;
 
@@ -23,60 +23,67 @@ pub(crate) fn not_found(id: &str) -> ApiError {
 /// Creates a session for `merchant` and answers 201 with what `render` makes of it.
 async fn create_with(
     state: &AppState,
-    merchant: &Merchant,
-    tenant: Tenant,
-    now: Timestamp,
+    caller: &Caller,
     idempotency: Option<IdempotencyRequest>,
     input: NewCheckoutSession,
     render: impl FnOnce(&Checkout) -> Vec<u8> + Send + 'static,
 ) -> Result<Written, ApiError> {
-    let ctx = merchant_context(merchant, &tenant);
-    execute(state, tenant, Target::New, idempotency, move |_| {
-        let (c, _) = checkout::create(&ctx, input, now, &mut rand::thread_rng())?;
-        let body = render(&c);
-        Ok((c, Answer::created(body)))
-    })
+    let ctx = merchant_context(&caller.merchant, &caller.tenant);
+    let now = caller.now;
+    execute(
+        state,
+        caller.tenant.clone(),
+        Target::New,
+        idempotency,
+        move |_| {
+            let (c, _) = checkout::create(&ctx, input, now, &mut rand::thread_rng())?;
+            let body = render(&c);
+            Ok((c, Answer::created(body)))
+        },
+    )
     .await
 }
 
 /// Create Checkout Session: 201 with the session.
 pub(crate) async fn create(
     state: &AppState,
-    merchant: &Merchant,
-    tenant: Tenant,
-    now: Timestamp,
+    caller: &Caller,
     idempotency: Option<IdempotencyRequest>,
     input: NewCheckoutSession,
 ) -> Result<Written, ApiError> {
     let base = state.settings().public_base_url.clone();
     let render = move |c: &Checkout| to_json(&session_view(c, &base));
-    create_with(state, merchant, tenant, now, idempotency, input, render).await
+    create_with(state, caller, idempotency, input, render).await
 }
 
 /// The hosted button's creation: 201 with what `render` makes of the new session (its id and
 /// where the buyer goes next).
 pub(crate) async fn create_for_button(
     state: &AppState,
-    merchant: &Merchant,
-    tenant: Tenant,
-    now: Timestamp,
+    caller: &Caller,
     input: NewCheckoutSession,
     render: impl FnOnce(&Checkout) -> Vec<u8> + Send + 'static,
 ) -> Result<Written, ApiError> {
-    create_with(state, merchant, tenant, now, None, input, render).await
+    create_with(state, caller, None, input, render).await
 }
 
 /// Get Checkout Session: the session's JSON (404 once its data is deleted).
 pub(crate) async fn get(
     state: &AppState,
-    tenant: &Tenant,
-    now: Timestamp,
+    caller: &Caller,
     id: &CheckoutSessionId,
 ) -> Result<Vec<u8>, ApiError> {
-    let c = read(state, tenant, ObjectKind::CheckoutSession, id.as_str(), now)
-        .await?
-        .filter(|c| c.session_visible(now))
-        .ok_or_else(|| not_found(id.as_str()))?;
+    let now = caller.now;
+    let c = read(
+        state,
+        &caller.tenant,
+        ObjectKind::CheckoutSession,
+        id.as_str(),
+        now,
+    )
+    .await?
+    .filter(|c| c.session_visible(now))
+    .ok_or_else(|| not_found(id.as_str()))?;
     Ok(to_json(&session_view(
         &c,
         &state.settings().public_base_url,
@@ -88,8 +95,7 @@ pub(crate) async fn get(
 /// cancel and answers 422 `CheckoutSessionCanceled`).
 pub(crate) async fn run(
     state: &AppState,
-    tenant: Tenant,
-    now: Timestamp,
+    caller: &Caller,
     id: &CheckoutSessionId,
     idempotency: Option<IdempotencyRequest>,
     command: Command,
@@ -101,18 +107,26 @@ pub(crate) async fn run(
         id: id.to_string(),
     };
     let id = id.to_string();
-    execute(state, tenant, target, idempotency, move |loaded| {
-        let (c, effects, refusal) = apply_simulated(loaded, command, simulation, now, WHAT, &id)?;
-        if let Some(answer) = refusal {
-            return Ok((c, answer));
-        }
-        let body = to_json(&session_view(&c, &base));
-        let answer = if effects.contains(&Effect::AuthorizationPending) {
-            Answer::accepted(body)
-        } else {
-            Answer::ok(body)
-        };
-        Ok((c, answer))
-    })
+    let now = caller.now;
+    execute(
+        state,
+        caller.tenant.clone(),
+        target,
+        idempotency,
+        move |loaded| {
+            let (c, effects, refusal) =
+                apply_simulated(loaded, command, simulation, now, WHAT, &id)?;
+            if let Some(answer) = refusal {
+                return Ok((c, answer));
+            }
+            let body = to_json(&session_view(&c, &base));
+            let answer = if effects.contains(&Effect::AuthorizationPending) {
+                Answer::accepted(body)
+            } else {
+                Answer::ok(body)
+            };
+            Ok((c, answer))
+        },
+    )
     .await
 }

@@ -8,16 +8,16 @@
 //! an unknown or another merchant's `chargePermissionId` is refused the same way, so existence
 //! is not revealed.
 
+use amzpay_emulator_core::ObjectKind;
 use amzpay_emulator_core::checkout::{Command, tracking_key};
 use amzpay_emulator_core::ids::ChargePermissionId;
 use amzpay_emulator_core::input::Shipment;
-use amzpay_emulator_core::model::Merchant;
-use amzpay_emulator_core::{ObjectKind, Timestamp};
-use amzpay_emulator_store::{IdempotencyRequest, StoreError, Target, Tenant};
+use amzpay_emulator_store::{IdempotencyRequest, StoreError, Target};
 
 use crate::buyer_token;
 use crate::convert::{to_json, tracker_view};
 use crate::error::{ApiError, Reason};
+use crate::service::auth::Caller;
 use crate::service::write::{Answer, Written, apply_simulated, execute};
 use crate::state::AppState;
 
@@ -41,12 +41,12 @@ fn used(number: &str) -> ApiError {
 /// Create Delivery Tracker: records `shipments` on the permission's checkout.
 pub(crate) async fn create_tracker(
     state: &AppState,
-    tenant: Tenant,
-    now: Timestamp,
+    caller: &Caller,
     idempotency: Option<IdempotencyRequest>,
     pid: ChargePermissionId,
     shipments: Vec<Shipment>,
 ) -> Result<Written, ApiError> {
+    let (tenant, now) = (caller.tenant.clone(), caller.now);
     // Numbers already used in another checkout of this merchant (the index also catches races).
     for s in &shipments {
         let key = tracking_key(&tenant.merchant_id, &s.tracking_number);
@@ -101,16 +101,13 @@ pub(crate) async fn create_tracker(
 }
 
 /// Get Buyer: the buyer behind a token issued to this merchant in this environment, as JSON.
-pub(crate) fn get_buyer(
-    merchant: &Merchant,
-    tenant: &Tenant,
-    token: &str,
-) -> Result<Vec<u8>, ApiError> {
-    let buyer = buyer_token::open(token, merchant, tenant.environment).ok_or_else(|| {
-        ApiError::new(
-            Reason::ResourceNotFound,
-            "The buyer token is unknown, expired, or was issued to another merchant.",
-        )
-    })?;
+pub(crate) fn get_buyer(caller: &Caller, token: &str) -> Result<Vec<u8>, ApiError> {
+    let buyer =
+        buyer_token::open(token, &caller.merchant, caller.tenant.environment).ok_or_else(|| {
+            ApiError::new(
+                Reason::ResourceNotFound,
+                "The buyer token is unknown, expired, or was issued to another merchant.",
+            )
+        })?;
     Ok(to_json(&buyer))
 }

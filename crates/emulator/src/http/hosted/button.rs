@@ -10,7 +10,6 @@
 
 use amzpay_emulator_core::checkout;
 use amzpay_emulator_core::model::ProductType;
-use amzpay_emulator_store::Tenant;
 use amzpay_signing::{Algorithm, ButtonSignatureError, verify_button_signature};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -130,9 +129,7 @@ async fn create(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
         ));
     }
     let environment = owner.environment(LegacyKey::Merchant)?;
-    let public_key = &owner.public_key;
-    let merchant = &owner.merchant;
-    verify_button_signature(&payload, &signature, public_key, algorithm).map_err(|e| {
+    verify_button_signature(&payload, &signature, &owner.public_key, algorithm).map_err(|e| {
         let why = match e {
             ButtonSignatureError::Malformed => "the signature is not valid base64",
             _ => "the signature does not match payloadJSON",
@@ -157,13 +154,9 @@ async fn create(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
             )
         })?),
     };
-    let tenant = Tenant {
-        merchant_id: merchant.merchant_id.clone(),
-        environment,
-    };
-    let now = merchant.clock.now(real_now());
+    let caller = owner.caller(environment, real_now());
     let base = state.settings().public_base_url.clone();
-    let written = sessions::create_for_button(state, merchant, tenant, now, input, move |c| {
+    let written = sessions::create_for_button(state, &caller, input, move |c| {
         let started = Started {
             checkout_session_id: c.session.id.to_string(),
             redirect_url: checkout::with_session_id(
@@ -175,7 +168,7 @@ async fn create(state: &AppState, body: &[u8]) -> Result<Response, ApiError> {
     })
     .await?;
     if written.answer.status == 201 {
-        tracing::info!(merchant_id = %merchant.merchant_id, "checkout session created from a button");
+        tracing::info!(merchant_id = %caller.merchant.merchant_id, "checkout session created from a button");
     }
     Ok(reply(written))
 }
