@@ -4,10 +4,15 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::*;
-use crate::ids::{MerchantId, StoreId};
+use crate::clock::DAY;
+use crate::error::FieldError;
+use crate::ids::{CheckoutSessionId, MerchantId, StoreId};
 use crate::input::{MerchantContext, NewCheckoutSession, PaymentDetailsInput};
-use crate::model::Instrument;
-use crate::money::Currency;
+use crate::model::{
+    ChargeState, Instrument, PaymentIntent, PaymentStep, PermissionState, SessionState,
+    StepAuthorization, WebCheckoutDetails,
+};
+use crate::money::{Currency, Money};
 
 fn usd(minor: i64) -> Money {
     Money::from_minor(minor, Currency::Usd)

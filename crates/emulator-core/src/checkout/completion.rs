@@ -1,0 +1,313 @@
+//! Complete and Finalize Checkout Session: the state and amount checks they share, their
+//! simulation codes, and the Charge Permission and first Charge they create (design.md §3).
+
+use rand::RngCore;
+
+use super::{AUTHORIZATION_EXPIRY_SECS, Checkout, Effect, PENDING_RESOLUTION_SECS};
+use crate::clock::{DAY, Timestamp};
+use crate::error::{DomainError, FieldError};
+use crate::ids::{ChargeId, ChargePermissionId};
+use crate::input::{CompleteRequest, FinalizeRequest};
+use crate::model::{
+    Charge, ChargePermission, ChargePermissionType, ChargeState, PaymentIntent, PaymentStep,
+    PendingResolution, PermissionState, ProductType, SessionCancelReason, SessionState,
+    StepAuthorization,
+};
+use crate::money::Money;
+use crate::simulation::Simulation;
+
+/// OneTime charge permissions expire this long after creation.
+pub const ONE_TIME_PERMISSION_EXPIRY_SECS: i64 = 180 * DAY;
+/// OneTime permissions with `extendExpiration`, and Recurring ones, last about 13 months.
+pub const EXTENDED_PERMISSION_EXPIRY_SECS: i64 = 395 * DAY;
+
+impl Checkout {
+    /// The charge Complete created, if any.
+    pub fn completion_charge_id(&self) -> Option<&ChargeId> {
+        match &self.session.state {
+            SessionState::Completed { .. } => self.charges.first().map(|c| &c.id),
+            _ => None,
+        }
+    }
+
+    /// The state checks shared by Complete and Finalize (design.md §3).
+    fn require_completable(&self) -> Result<StepAuthorization, DomainError> {
+        match &self.session.state {
+            SessionState::Canceled { reason, .. } => {
+                Err(DomainError::CheckoutSessionCanceled(*reason))
+            }
+            SessionState::Completed { .. } => Err(DomainError::status(
+                "The Checkout Session is already Completed.",
+            )),
+            SessionState::Open => match self.session.payment_step {
+                PaymentStep::Ran { authorization, .. } => Ok(authorization),
+                PaymentStep::NotRun => Err(DomainError::status(
+                    "The buyer has not been redirected to amazonPayRedirectUrl yet; the Checkout Session cannot be completed.",
+                )),
+            },
+        }
+    }
+
+    /// The amount rules shared by Complete and Finalize (design.md §3).
+    fn check_amounts(
+        &self,
+        charge_amount: Option<Money>,
+        total_order_amount: Option<Money>,
+    ) -> Result<(), DomainError> {
+        let p = &self.session.payment_details;
+        match (p.charge_amount, charge_amount) {
+            (Some(_), None) => return Err(FieldError::missing("chargeAmount").into()),
+            (Some(want), Some(got)) if want != got => {
+                return Err(DomainError::AmountMismatch {
+                    field: "chargeAmount",
+                });
+            }
+            (None, Some(_)) => {
+                return Err(DomainError::AmountMismatch {
+                    field: "chargeAmount",
+                });
+            }
+            _ => {}
+        }
+        match (p.total_order_amount, total_order_amount) {
+            (Some(_), None) => Err(FieldError::missing("totalOrderAmount").into()),
+            (Some(want), Some(got)) if want != got => Err(DomainError::AmountMismatch {
+                field: "totalOrderAmount",
+            }),
+            (None, Some(_)) => Err(DomainError::AmountMismatch {
+                field: "totalOrderAmount",
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn complete(
+        &mut self,
+        req: CompleteRequest,
+        simulation: Option<Simulation>,
+        now: Timestamp,
+        rng: &mut dyn RngCore,
+    ) -> Result<Vec<Effect>, DomainError> {
+        let authorization = self.require_completable()?;
+        self.check_amounts(req.charge_amount, req.total_order_amount)?;
+        self.finish_simulated(authorization, simulation, now, rng)
+    }
+
+    /// Applies a Complete/Finalize simulation code, then completes (spec §9.2).
+    fn finish_simulated(
+        &mut self,
+        authorization: StepAuthorization,
+        simulation: Option<Simulation>,
+        now: Timestamp,
+        rng: &mut dyn RngCore,
+    ) -> Result<Vec<Effect>, DomainError> {
+        let reason = match simulation {
+            None => return Ok(self.finish(authorization, now, rng)),
+            Some(Simulation::BuyerCanceled) => SessionCancelReason::BuyerCanceled,
+            Some(Simulation::AmazonCanceled) => SessionCancelReason::AmazonCanceled,
+            Some(Simulation::Declined) => SessionCancelReason::Declined,
+            Some(Simulation::AuthorizationInitiated) => {
+                let p = &self.session.payment_details;
+                let charges = p.charge_amount.is_some()
+                    && p.payment_intent
+                        .is_some_and(|i| i != PaymentIntent::Confirm);
+                if !charges {
+                    return Err(DomainError::simulation(
+                        "AuthorizationInitiated needs a session with paymentIntent Authorize or AuthorizeWithCapture and a chargeAmount.",
+                    ));
+                }
+                let pending = StepAuthorization::Pending {
+                    resolves_to: PendingResolution::Authorized,
+                };
+                return Ok(self.finish(pending, now, rng));
+            }
+            Some(other) => {
+                return Err(DomainError::simulation(format!(
+                    "The simulation code {} does not apply to Complete Checkout Session.",
+                    other.code()
+                )));
+            }
+        };
+        let s = &mut self.session;
+        s.state = SessionState::Canceled { at: now, reason };
+        if let PaymentStep::Ran { at, authorization } = s.payment_step
+            && authorization != StepAuthorization::NotNeeded
+        {
+            s.payment_step = PaymentStep::Ran {
+                at,
+                authorization: StepAuthorization::Canceled,
+            };
+        }
+        s.updated_at = now;
+        Ok(vec![Effect::SessionCanceled(reason)])
+    }
+
+    pub(super) fn finalize(
+        &mut self,
+        req: FinalizeRequest,
+        simulation: Option<Simulation>,
+        now: Timestamp,
+        rng: &mut dyn RngCore,
+    ) -> Result<Vec<Effect>, DomainError> {
+        let intent = req
+            .payment_intent
+            .ok_or_else(|| FieldError::missing("paymentIntent"))?;
+        if req.charge_amount.is_none() {
+            return Err(FieldError::missing("chargeAmount").into());
+        }
+        let authorization = self.require_completable()?;
+        let s = &self.session;
+        if s.payment_details.payment_intent != Some(intent) {
+            return Err(FieldError::invalid(
+                "paymentIntent",
+                "does not match the Checkout Session",
+            )
+            .into());
+        }
+        if let Some(b) = req.can_handle_pending_authorization
+            && b != s.payment_details.can_handle_pending_authorization
+        {
+            return Err(FieldError::invalid(
+                "canHandlePendingAuthorization",
+                "does not match the Checkout Session",
+            )
+            .into());
+        }
+        if s.supplementary_data.is_some() && req.supplementary_data != s.supplementary_data {
+            return Err(FieldError::invalid(
+                "supplementaryData",
+                "does not match the Checkout Session",
+            )
+            .into());
+        }
+        let sel = s.buyer.as_ref();
+        let (field, given, held) = match s.product_type {
+            ProductType::PayAndShip => (
+                "shippingAddress",
+                &req.shipping_address,
+                sel.and_then(|b| b.shipping_address.as_ref()),
+            ),
+            ProductType::PayOnly => (
+                "billingAddress",
+                &req.billing_address,
+                sel.and_then(|b| b.billing_address.as_ref()),
+            ),
+        };
+        match given {
+            None => return Err(FieldError::missing(field).into()),
+            Some(a) if Some(a) != held => {
+                return Err(FieldError::invalid(
+                    field,
+                    "does not match the address the buyer selected",
+                )
+                .into());
+            }
+            Some(_) => {}
+        }
+        self.check_amounts(req.charge_amount, req.total_order_amount)?;
+        self.finish_simulated(authorization, simulation, now, rng)
+    }
+
+    /// Completes the session: creates the Charge Permission and (for Authorize and
+    /// AuthorizeWithCapture) the Charge, per the table in design.md §3.
+    fn finish(
+        &mut self,
+        authorization: StepAuthorization,
+        now: Timestamp,
+        rng: &mut dyn RngCore,
+    ) -> Vec<Effect> {
+        let s = &self.session;
+        let p = &s.payment_details;
+        let kind = s.charge_permission_type;
+        let intent = p.payment_intent.unwrap_or(PaymentIntent::Confirm);
+        let currency = p
+            .presentment_currency
+            .or(p.charge_amount.map(Money::currency))
+            .unwrap_or(self.region.default_currency());
+        let permission_id = ChargePermissionId::generate(
+            rng,
+            self.region,
+            self.environment,
+            kind == ChargePermissionType::PaymentMethodOnFile,
+        );
+        let sel = s.buyer.clone();
+        let expires_at = match kind {
+            ChargePermissionType::OneTime if p.extend_expiration == Some(true) => {
+                Some(now.plus(EXTENDED_PERMISSION_EXPIRY_SECS))
+            }
+            ChargePermissionType::OneTime => Some(now.plus(ONE_TIME_PERMISSION_EXPIRY_SECS)),
+            ChargePermissionType::Recurring => Some(now.plus(EXTENDED_PERMISSION_EXPIRY_SECS)),
+            ChargePermissionType::PaymentMethodOnFile => None,
+        };
+        let amount_limit = match kind {
+            ChargePermissionType::OneTime => p.total_order_amount.or(p.charge_amount),
+            _ => None,
+        };
+        self.permission = Some(ChargePermission {
+            id: permission_id.clone(),
+            charge_permission_type: kind,
+            buyer: sel.as_ref().map(|b| b.buyer.clone()),
+            shipping_address: sel.as_ref().and_then(|b| b.shipping_address.clone()),
+            billing_address: sel.as_ref().and_then(|b| b.billing_address.clone()),
+            payment_descriptor: sel.as_ref().map(|b| b.instrument.descriptor()),
+            state: PermissionState::Chargeable,
+            merchant_metadata: s.merchant_metadata.clone(),
+            platform_id: s.platform_id.clone(),
+            amount_limit,
+            recurring_metadata: s.recurring_metadata.clone(),
+            presentment_currency: currency,
+            setup_only: s.setup_only,
+            created_at: now,
+            updated_at: now,
+            expires_at,
+            instrument_issue: None,
+            closure_reason: None,
+        });
+
+        let mut effects = Vec::new();
+        let capture_now = intent == PaymentIntent::AuthorizeWithCapture;
+        let charge_state = match (intent, p.charge_amount) {
+            (PaymentIntent::Confirm, _) | (_, None) => None,
+            (_, Some(_)) => Some(match authorization {
+                StepAuthorization::Pending { resolves_to } => {
+                    effects.push(Effect::AuthorizationPending);
+                    ChargeState::AuthorizationInitiated {
+                        resolves_at: now.plus(PENDING_RESOLUTION_SECS),
+                        resolves_to,
+                    }
+                }
+                _ if capture_now => ChargeState::Captured,
+                _ => ChargeState::Authorized,
+            }),
+        };
+        if let (Some(state), Some(amount)) = (charge_state, p.charge_amount) {
+            let captured = state == ChargeState::Captured;
+            let authorized = !matches!(state, ChargeState::AuthorizationInitiated { .. });
+            self.charges.push(Charge {
+                id: ChargeId::generate(rng, &permission_id),
+                charge_permission_id: permission_id,
+                charge_amount: amount,
+                capture_amount: captured.then_some(amount),
+                refunded_amount: captured.then_some(Money::zero(amount.currency())),
+                soft_descriptor: p.soft_descriptor.clone(),
+                provider_reference_id: s.provider_reference_id.clone(),
+                merchant_metadata: s.merchant_metadata.clone(),
+                platform_id: s.platform_id.clone(),
+                can_handle_pending_authorization: p.can_handle_pending_authorization,
+                capture_now,
+                charge_initiator: None,
+                channel: None,
+                authorized_at: authorized.then_some(now),
+                cancellation_reason: None,
+                state,
+                created_at: now,
+                updated_at: now,
+                expires_at: now.plus(AUTHORIZATION_EXPIRY_SECS),
+            });
+        }
+        self.session.state = SessionState::Completed { at: now };
+        self.session.updated_at = now;
+        self.refresh_permission_state(now);
+        effects
+    }
+}

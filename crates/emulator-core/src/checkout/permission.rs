@@ -1,0 +1,352 @@
+//! The Charge Permission after Complete: its derived state, Update and Close Charge Permission,
+//! the buyer's and Amazon's events, and Create Delivery Tracker (spec §3.2, §4.7).
+
+use super::payments::{REASON_MAX, not_applicable};
+use super::{Checkout, merge};
+use crate::clock::{DAY, Timestamp};
+use crate::error::{DomainError, FieldError};
+use crate::ids::ChargePermissionId;
+use crate::input::{CloseRequest, PermissionUpdate, Shipment, check_metadata, check_text};
+use crate::limits::MAX_SHIPMENTS;
+use crate::model::{
+    ChargeCanceledReason, ChargePermission, ChargePermissionType, DeliveryTracker,
+    MerchantMetadata, NonChargeableReason, PermissionClosedReason, PermissionEvent,
+    PermissionState,
+};
+use crate::money::Money;
+use crate::simulation::Simulation;
+
+/// OneTime charge permissions show buyer details for this long.
+pub const ONE_TIME_BUYER_DATA_SECS: i64 = 30 * DAY;
+
+pub(super) fn describe(state: &PermissionState) -> String {
+    match state {
+        PermissionState::Chargeable => "Chargeable".to_owned(),
+        PermissionState::NonChargeable(reasons) => {
+            let r: Vec<&str> = reasons.iter().map(|r| r.as_str()).collect();
+            format!("NonChargeable ({})", r.join(", "))
+        }
+        PermissionState::Closed(r) => format!("Closed ({})", r.as_str()),
+    }
+}
+
+impl Checkout {
+    /// Whether a OneTime permission still shows buyer details at `now`.
+    pub fn permission_buyer_visible(&self, now: Timestamp) -> bool {
+        match &self.permission {
+            Some(p) if p.charge_permission_type == ChargePermissionType::OneTime => {
+                now < p.created_at.plus(ONE_TIME_BUYER_DATA_SECS)
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// `limits.amountBalance`: the limit minus what charges hold or took.
+    pub fn amount_balance(&self) -> Option<Money> {
+        let limit = self.permission.as_ref()?.amount_limit?;
+        let used = self
+            .charges
+            .iter()
+            .map(|c| c.held_amount().minor())
+            .sum::<i64>();
+        Some(Money::from_minor(
+            (limit.minor() - used).max(0),
+            limit.currency(),
+        ))
+    }
+
+    /// The charge permission id, once completed.
+    pub fn charge_permission_id(&self) -> Option<&ChargePermissionId> {
+        self.permission.as_ref().map(|p| &p.id)
+    }
+
+    fn permission_mut(&mut self) -> Result<&mut ChargePermission, DomainError> {
+        self.permission.as_mut().ok_or(DomainError::NotFound)
+    }
+
+    pub(super) fn close(&mut self, reason: PermissionClosedReason, now: Timestamp) {
+        if let Some(p) = self.permission.as_mut() {
+            p.state = PermissionState::Closed(reason);
+            p.updated_at = now;
+        }
+    }
+
+    /// Recomputes a permission's state after its charges or instrument changed (not for
+    /// `Closed` ones): `NonChargeable` with every reason that holds (a charge in progress, an
+    /// instrument issue), else `Closed`/`AmazonClosed` for a OneTime permission with nothing
+    /// left to charge, else `Chargeable`.
+    pub(super) fn refresh_permission_state(&mut self, now: Timestamp) {
+        let balance = self.amount_balance();
+        let in_progress = self.charges.iter().any(|c| c.state.in_progress());
+        let Some(p) = self.permission.as_mut() else {
+            return;
+        };
+        if matches!(p.state, PermissionState::Closed(_)) {
+            return;
+        }
+        let mut reasons = Vec::new();
+        if in_progress {
+            reasons.push(NonChargeableReason::ChargeInProgress);
+        }
+        if let Some(issue) = p.instrument_issue {
+            reasons.push(issue);
+        }
+        let new_state = if !reasons.is_empty() {
+            PermissionState::NonChargeable(reasons)
+        } else if p.charge_permission_type == ChargePermissionType::OneTime
+            && balance.is_some_and(|b| b.minor() == 0)
+        {
+            PermissionState::Closed(PermissionClosedReason::AmazonClosed)
+        } else {
+            PermissionState::Chargeable
+        };
+        if new_state != p.state {
+            p.state = new_state;
+            p.updated_at = now;
+        }
+    }
+
+    pub(super) fn update_permission(&mut self, u: PermissionUpdate) -> Result<(), DomainError> {
+        if let Some(m) = &u.merchant_metadata {
+            check_metadata(m)?;
+        }
+        let p = self.permission_mut()?;
+        let closed = matches!(p.state, PermissionState::Closed(_));
+        if u.recurring_metadata.is_some() {
+            if closed {
+                return Err(DomainError::ChargePermissionNotModifiable(
+                    "The recurringMetadata of a Closed Charge Permission cannot be changed."
+                        .to_owned(),
+                ));
+            }
+            if p.charge_permission_type != ChargePermissionType::Recurring {
+                return Err(FieldError::invalid(
+                    "recurringMetadata",
+                    "can only be set on a Recurring Charge Permission",
+                )
+                .into());
+            }
+        }
+        if let Some(m) = &u.merchant_metadata
+            && closed
+        {
+            if p.charge_permission_type != ChargePermissionType::OneTime {
+                return Err(DomainError::ChargePermissionNotModifiable(format!(
+                    "A Closed {} Charge Permission cannot be updated.",
+                    p.charge_permission_type.as_str()
+                )));
+            }
+            // Closed OneTime permissions: only children that are still empty (spec §4.7).
+            let current = &p.merchant_metadata;
+            let pairs: [(&str, &Option<String>, &Option<String>); 4] = [
+                (
+                    "merchantReferenceId",
+                    &m.merchant_reference_id,
+                    &current.merchant_reference_id,
+                ),
+                (
+                    "merchantStoreName",
+                    &m.merchant_store_name,
+                    &current.merchant_store_name,
+                ),
+                ("noteToBuyer", &m.note_to_buyer, &current.note_to_buyer),
+                (
+                    "customInformation",
+                    &m.custom_information,
+                    &current.custom_information,
+                ),
+            ];
+            for (name, supplied, held) in pairs {
+                if supplied.is_some() && held.as_deref().is_some_and(|v| !v.is_empty()) {
+                    return Err(DomainError::ChargePermissionNotModifiable(format!(
+                        "merchantMetadata.{name} is already set and the Charge Permission is Closed."
+                    )));
+                }
+            }
+        }
+        if let Some(r) = &u.recurring_metadata {
+            if let Some(freq) = &r.frequency
+                && !(freq.value.parse::<u32>().is_ok_and(|v| v > 0))
+            {
+                return Err(FieldError::invalid(
+                    "recurringMetadata.frequency.value",
+                    "must be a positive whole number",
+                )
+                .into());
+            }
+            if let Some(a) = r.amount
+                && a.currency() != p.presentment_currency
+            {
+                return Err(FieldError::currency_mismatch("recurringMetadata.amount").into());
+            }
+        }
+        if let Some(m) = u.merchant_metadata {
+            let MerchantMetadata {
+                merchant_reference_id,
+                merchant_store_name,
+                note_to_buyer,
+                custom_information,
+            } = m;
+            let t = &mut p.merchant_metadata;
+            merge(&mut t.merchant_reference_id, merchant_reference_id);
+            merge(&mut t.merchant_store_name, merchant_store_name);
+            merge(&mut t.note_to_buyer, note_to_buyer);
+            merge(&mut t.custom_information, custom_information);
+        }
+        if let Some(r) = u.recurring_metadata {
+            let t = p.recurring_metadata.get_or_insert_with(Default::default);
+            merge(&mut t.frequency, r.frequency);
+            merge(&mut t.amount, r.amount);
+        }
+        Ok(())
+    }
+
+    pub(super) fn close_permission(
+        &mut self,
+        req: CloseRequest,
+        simulation: Option<Simulation>,
+        now: Timestamp,
+    ) -> Result<(), DomainError> {
+        if req.closure_reason.trim().is_empty() {
+            return Err(FieldError::missing("closureReason").into());
+        }
+        check_text("closureReason", &req.closure_reason, REASON_MAX)?;
+        let p = self.permission_mut()?;
+        if let PermissionState::Closed(_) = p.state {
+            return Err(DomainError::permission_status(format!(
+                "The Charge Permission is already {}.",
+                describe(&p.state)
+            )));
+        }
+        let reason = match simulation {
+            None => PermissionClosedReason::MerchantClosed,
+            Some(Simulation::AmazonClosed) => PermissionClosedReason::AmazonClosed,
+            Some(other) => {
+                return Err(not_applicable(
+                    other,
+                    "does not apply to Close Charge Permission",
+                ));
+            }
+        };
+        p.closure_reason = Some(req.closure_reason);
+        if req.cancel_pending_charges {
+            self.cancel_open_charges(ChargeCanceledReason::ChargePermissionCanceled, now);
+        }
+        self.close(reason, now);
+        Ok(())
+    }
+
+    pub(super) fn track_delivery(
+        &mut self,
+        shipments: Vec<Shipment>,
+        now: Timestamp,
+    ) -> Result<(), DomainError> {
+        if self.permission.is_none() {
+            return Err(DomainError::NotFound);
+        }
+        if shipments.is_empty() {
+            return Err(FieldError::missing("deliveryDetails").into());
+        }
+        if shipments.len() > MAX_SHIPMENTS {
+            return Err(FieldError::invalid(
+                "deliveryDetails",
+                format!("has more than {MAX_SHIPMENTS} entries"),
+            )
+            .into());
+        }
+        let mut seen: Vec<String> = self
+            .delivery_trackers
+            .iter()
+            .map(|t| t.tracking_number.to_ascii_uppercase())
+            .collect();
+        for (i, s) in shipments.iter().enumerate() {
+            let field = |name: &str| format!("deliveryDetails[{i}].{name}");
+            check_tracking_number(&field("trackingNumber"), &s.tracking_number)?;
+            check_carrier_code(&field("carrierCode"), &s.carrier_code)?;
+            let key = s.tracking_number.to_ascii_uppercase();
+            if seen.contains(&key) {
+                return Err(FieldError::invalid(
+                    field("trackingNumber"),
+                    "was already used; a tracking number is accepted once",
+                )
+                .into());
+            }
+            seen.push(key);
+        }
+        self.delivery_trackers
+            .extend(shipments.into_iter().map(|s| DeliveryTracker {
+                tracking_number: s.tracking_number,
+                carrier_code: s.carrier_code,
+                created_at: now,
+            }));
+        Ok(())
+    }
+
+    pub(super) fn permission_event(
+        &mut self,
+        event: PermissionEvent,
+        now: Timestamp,
+    ) -> Result<(), DomainError> {
+        let p = self.permission_mut()?;
+        if let PermissionState::Closed(_) = p.state {
+            return Err(DomainError::permission_status(format!(
+                "The Charge Permission is already {}.",
+                describe(&p.state)
+            )));
+        }
+        match event {
+            PermissionEvent::InstrumentIssue(NonChargeableReason::ChargeInProgress) => {
+                return Err(FieldError::invalid(
+                    "event",
+                    "ChargeInProgress follows from the charges, it is not an instrument issue",
+                )
+                .into());
+            }
+            PermissionEvent::InstrumentIssue(reason) => p.instrument_issue = Some(reason),
+            PermissionEvent::InstrumentFixed => p.instrument_issue = None,
+            PermissionEvent::BuyerClosed => {
+                self.cancel_open_charges(ChargeCanceledReason::BuyerCanceled, now);
+                self.close(PermissionClosedReason::BuyerClosed, now);
+                return Ok(());
+            }
+            PermissionEvent::AmazonCanceled => {
+                self.cancel_open_charges(ChargeCanceledReason::AmazonCanceled, now);
+                self.close(PermissionClosedReason::AmazonCanceled, now);
+                return Ok(());
+            }
+        }
+        self.refresh_permission_state(now);
+        Ok(())
+    }
+}
+
+/// A tracking number: 1 to 64 characters of `[A-Za-z0-9-]` (carriers' numbers are
+/// alphanumeric; some print dashes).
+fn check_tracking_number(field: &str, value: &str) -> Result<(), DomainError> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::invalid(field, "must be 1 to 64 characters of A-Z, a-z, 0-9 and -").into())
+    }
+}
+
+/// A carrier code of Amazon's carrier list: 2 to 50 characters of `[A-Za-z0-9_-]` (e.g. `UPS`,
+/// `USPS`, `FEDEX`, `DHL`, `AMZN_US`, `ROYAL_MAIL`, `YAMATO`). The list itself is long and
+/// changes, so the emulator checks the shape, not membership.
+fn check_carrier_code(field: &str, value: &str) -> Result<(), DomainError> {
+    let ok = (2..=50).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::invalid(field, "is not a carrier code (e.g. UPS, USPS, FEDEX, DHL)").into())
+    }
+}
