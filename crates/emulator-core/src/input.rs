@@ -292,6 +292,18 @@ pub fn check_metadata(m: &MerchantMetadata) -> Result<(), FieldError> {
     )
 }
 
+/// Checks `recurringMetadata.frequency.value`: a positive whole number, kept as the wire's
+/// decimal string. Create, Update Checkout Session and Update Charge Permission share it.
+pub(crate) fn check_frequency(r: &RecurringMetadata) -> Result<(), FieldError> {
+    match &r.frequency {
+        Some(freq) if !freq.value.parse::<u32>().is_ok_and(|v| v > 0) => Err(FieldError::invalid(
+            "recurringMetadata.frequency.value",
+            "must be a positive whole number",
+        )),
+        _ => Ok(()),
+    }
+}
+
 const URL_MAX: usize = 512;
 
 /// Checks a merchant return URL: absolute `http(s)`, at most 512 characters, HTTPS in live.
@@ -489,14 +501,7 @@ pub fn check_session(
     }
 
     if let Some(r) = &s.recurring_metadata {
-        if let Some(freq) = &r.frequency
-            && !(freq.value.parse::<u32>().is_ok_and(|v| v > 0))
-        {
-            return Err(FieldError::invalid(
-                "recurringMetadata.frequency.value",
-                "must be a positive whole number",
-            ));
-        }
+        check_frequency(r)?;
         if let Some(a) = r.amount {
             check_amount("recurringMetadata.amount", a, region)?;
         }
@@ -518,23 +523,7 @@ pub fn check_session(
         }
     }
 
-    let m = &s.merchant_metadata;
-    check_len(
-        "merchantMetadata.merchantReferenceId",
-        &m.merchant_reference_id,
-        256,
-    )?;
-    check_len(
-        "merchantMetadata.merchantStoreName",
-        &m.merchant_store_name,
-        50,
-    )?;
-    check_len("merchantMetadata.noteToBuyer", &m.note_to_buyer, 255)?;
-    check_len(
-        "merchantMetadata.customInformation",
-        &m.custom_information,
-        4096,
-    )?;
+    check_metadata(&s.merchant_metadata)?;
     check_len("supplementaryData", &s.supplementary_data, 4096)?;
     check_len("platformId", &s.platform_id, 64)?;
     check_len(

@@ -3,13 +3,14 @@
 
 use rand::RngCore;
 
-use super::{AUTHORIZATION_EXPIRY_SECS, Checkout, Effect, PENDING_RESOLUTION_SECS};
+use super::payments::new_charge;
+use super::{Checkout, Effect, PENDING_RESOLUTION_SECS};
 use crate::clock::{DAY, Timestamp};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{ChargeId, ChargePermissionId};
-use crate::input::{CompleteRequest, FinalizeRequest};
+use crate::input::{CompleteRequest, FinalizeRequest, NewCharge};
 use crate::model::{
-    Charge, ChargePermission, ChargePermissionType, ChargeState, PaymentIntent, PaymentStep,
+    ChargePermission, ChargePermissionType, ChargeState, PaymentIntent, PaymentStep,
     PendingResolution, PermissionState, ProductType, SessionCancelReason, SessionState,
     StepAuthorization,
 };
@@ -55,30 +56,8 @@ impl Checkout {
         total_order_amount: Option<Money>,
     ) -> Result<(), DomainError> {
         let p = &self.session.payment_details;
-        match (p.charge_amount, charge_amount) {
-            (Some(_), None) => return Err(FieldError::missing("chargeAmount").into()),
-            (Some(want), Some(got)) if want != got => {
-                return Err(DomainError::AmountMismatch {
-                    field: "chargeAmount",
-                });
-            }
-            (None, Some(_)) => {
-                return Err(DomainError::AmountMismatch {
-                    field: "chargeAmount",
-                });
-            }
-            _ => {}
-        }
-        match (p.total_order_amount, total_order_amount) {
-            (Some(_), None) => Err(FieldError::missing("totalOrderAmount").into()),
-            (Some(want), Some(got)) if want != got => Err(DomainError::AmountMismatch {
-                field: "totalOrderAmount",
-            }),
-            (None, Some(_)) => Err(DomainError::AmountMismatch {
-                field: "totalOrderAmount",
-            }),
-            _ => Ok(()),
-        }
+        repeated_amount("chargeAmount", p.charge_amount, charge_amount)?;
+        repeated_amount("totalOrderAmount", p.total_order_amount, total_order_amount)
     }
 
     pub(super) fn complete(
@@ -128,17 +107,7 @@ impl Checkout {
                 )));
             }
         };
-        let s = &mut self.session;
-        s.state = SessionState::Canceled { at: now, reason };
-        if let PaymentStep::Ran { at, authorization } = s.payment_step
-            && authorization != StepAuthorization::NotNeeded
-        {
-            s.payment_step = PaymentStep::Ran {
-                at,
-                authorization: StepAuthorization::Canceled,
-            };
-        }
-        s.updated_at = now;
+        self.cancel_session(now, reason);
         Ok(vec![Effect::SessionCanceled(reason)])
     }
 
@@ -281,33 +250,48 @@ impl Checkout {
             }),
         };
         if let (Some(state), Some(amount)) = (charge_state, p.charge_amount) {
-            let captured = state == ChargeState::Captured;
             let authorized = !matches!(state, ChargeState::AuthorizationInitiated { .. });
-            self.charges.push(Charge {
-                id: ChargeId::generate(rng, &permission_id),
-                charge_permission_id: permission_id,
+            // The charge Complete makes is the Create Charge the session's payment details
+            // describe.
+            let request = NewCharge {
                 charge_amount: amount,
-                capture_amount: captured.then_some(amount),
-                refunded_amount: captured.then_some(Money::zero(amount.currency())),
+                capture_now,
+                can_handle_pending_authorization: p.can_handle_pending_authorization,
                 soft_descriptor: p.soft_descriptor.clone(),
-                provider_reference_id: s.provider_reference_id.clone(),
                 merchant_metadata: s.merchant_metadata.clone(),
                 platform_id: s.platform_id.clone(),
-                can_handle_pending_authorization: p.can_handle_pending_authorization,
-                capture_now,
+                provider_reference_id: s.provider_reference_id.clone(),
                 charge_initiator: None,
                 channel: None,
-                authorized_at: authorized.then_some(now),
-                cancellation_reason: None,
+            };
+            let id = ChargeId::generate(rng, &permission_id);
+            self.charges.push(new_charge(
+                id,
+                permission_id,
+                request,
                 state,
-                created_at: now,
-                updated_at: now,
-                expires_at: now.plus(AUTHORIZATION_EXPIRY_SECS),
-            });
+                authorized.then_some(now),
+                now,
+            ));
         }
         self.session.state = SessionState::Completed { at: now };
         self.session.updated_at = now;
         self.refresh_permission_state(now);
         effects
+    }
+}
+
+/// One amount Complete or Finalize must repeat: required when the session has it, and equal to
+/// it; an amount the session does not have is a mismatch too.
+fn repeated_amount(
+    field: &'static str,
+    held: Option<Money>,
+    given: Option<Money>,
+) -> Result<(), DomainError> {
+    match (held, given) {
+        (Some(_), None) => Err(FieldError::missing(field).into()),
+        (Some(want), Some(got)) if want != got => Err(DomainError::AmountMismatch { field }),
+        (None, Some(_)) => Err(DomainError::AmountMismatch { field }),
+        _ => Ok(()),
     }
 }

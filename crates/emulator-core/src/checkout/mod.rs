@@ -34,8 +34,8 @@ use crate::input::{
     PermissionUpdate, SessionUpdate, Shipment, SignIn,
 };
 use crate::model::{
-    Charge, ChargePermission, CheckoutSession, DeliveryTracker, Environment, PermissionEvent,
-    Refund, Region, SessionCancelReason,
+    Charge, ChargePermission, CheckoutSession, DeliveryTracker, Environment, MerchantMetadata,
+    PermissionEvent, RecurringMetadata, Refund, Region, SessionCancelReason,
 };
 use crate::simulation::{Operation, Simulation};
 
@@ -257,6 +257,30 @@ fn merge<T>(target: &mut Option<T>, supplied: Option<T>) {
     if let Some(v) = supplied {
         *target = Some(v);
     }
+}
+
+/// Sets the supplied children of `merchantMetadata` and keeps the others: Update Checkout
+/// Session and Update Charge Permission merge it the same way.
+fn merge_merchant_metadata(target: &mut MerchantMetadata, supplied: MerchantMetadata) {
+    // Destructured so that a new child fails to compile here instead of being dropped.
+    let MerchantMetadata {
+        merchant_reference_id,
+        merchant_store_name,
+        note_to_buyer,
+        custom_information,
+    } = supplied;
+    merge(&mut target.merchant_reference_id, merchant_reference_id);
+    merge(&mut target.merchant_store_name, merchant_store_name);
+    merge(&mut target.note_to_buyer, note_to_buyer);
+    merge(&mut target.custom_information, custom_information);
+}
+
+/// Sets the supplied children of `recurringMetadata` and keeps the others: Update Checkout
+/// Session and Update Charge Permission merge it the same way.
+fn merge_recurring_metadata(target: &mut RecurringMetadata, supplied: RecurringMetadata) {
+    let RecurringMetadata { frequency, amount } = supplied;
+    merge(&mut target.frequency, frequency);
+    merge(&mut target.amount, amount);
 }
 
 #[cfg(test)]

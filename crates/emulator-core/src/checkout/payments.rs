@@ -12,7 +12,7 @@ use super::permission::describe;
 use super::{Checkout, EXTENDED_PERMISSION_EXPIRY_SECS, Effect, merge};
 use crate::clock::{DAY, Timestamp};
 use crate::error::{DomainError, FieldError};
-use crate::ids::ChargeId;
+use crate::ids::{ChargeId, ChargePermissionId};
 use crate::input::{CaptureRequest, NewCharge, check_metadata, check_text};
 use crate::limits::{self, ONE_TIME_MAX_CHARGES};
 use crate::model::{
@@ -101,6 +101,65 @@ impl Decline {
             Decline::PaymentMethodNotAllowed => "PaymentMethodNotAllowed",
             Decline::MfaNotCompleted => "MFANotCompleted",
         }
+    }
+}
+
+/// A new Charge made from `req` in `state`: Create Charge makes one, and so does Complete (from
+/// the session's payment details). A `Captured` one starts with its capture recorded.
+pub(super) fn new_charge(
+    id: ChargeId,
+    charge_permission_id: ChargePermissionId,
+    req: NewCharge,
+    state: ChargeState,
+    authorized_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Charge {
+    // Destructured so that a new field of Create Charge fails to compile here.
+    let NewCharge {
+        charge_amount,
+        capture_now,
+        can_handle_pending_authorization,
+        soft_descriptor,
+        merchant_metadata,
+        platform_id,
+        provider_reference_id,
+        charge_initiator,
+        channel,
+    } = req;
+    let mut charge = Charge {
+        id,
+        charge_permission_id,
+        charge_amount,
+        capture_amount: None,
+        refunded_amount: None,
+        soft_descriptor,
+        provider_reference_id,
+        merchant_metadata,
+        platform_id,
+        can_handle_pending_authorization,
+        capture_now,
+        charge_initiator,
+        channel,
+        authorized_at,
+        cancellation_reason: None,
+        state,
+        created_at: now,
+        updated_at: now,
+        expires_at: now.plus(AUTHORIZATION_EXPIRY_SECS),
+    };
+    if charge.state == ChargeState::Captured {
+        charge.record_capture(charge_amount);
+    }
+    charge
+}
+
+impl Charge {
+    /// Records a completed capture of `amount`: `captureAmount` is set and `refundedAmount`
+    /// starts at zero. Every way to `Captured` (synchronous, asynchronous, after a pending
+    /// authorization, at creation) goes through here.
+    pub(super) fn record_capture(&mut self, amount: Money) {
+        self.capture_amount = Some(amount);
+        self.refunded_amount = Some(Money::zero(amount.currency()));
     }
 }
 
@@ -275,29 +334,15 @@ impl Checkout {
             ),
             Authorization::Declined(_) => unreachable!("handled above"),
         };
-        let captured = state == ChargeState::Captured;
         let p = self.permission.as_ref().ok_or(DomainError::NotFound)?;
-        self.charges.push(Charge {
-            id: id.clone(),
-            charge_permission_id: p.id.clone(),
-            charge_amount: amount,
-            capture_amount: captured.then_some(amount),
-            refunded_amount: captured.then_some(Money::zero(amount.currency())),
-            soft_descriptor: req.soft_descriptor,
-            provider_reference_id: req.provider_reference_id,
-            merchant_metadata: req.merchant_metadata,
-            platform_id: req.platform_id,
-            can_handle_pending_authorization: req.can_handle_pending_authorization,
-            capture_now: req.capture_now,
-            charge_initiator: req.charge_initiator,
-            channel: req.channel,
-            authorized_at,
-            cancellation_reason: None,
+        self.charges.push(new_charge(
+            id.clone(),
+            p.id.clone(),
+            req,
             state,
-            created_at: now,
-            updated_at: now,
-            expires_at: now.plus(AUTHORIZATION_EXPIRY_SECS),
-        });
+            authorized_at,
+            now,
+        ));
         // A successful charge keeps a Recurring permission alive for another 13 months.
         if let Some(p) = self.permission.as_mut()
             && p.charge_permission_type == ChargePermissionType::Recurring
@@ -386,8 +431,7 @@ impl Checkout {
         };
         let ch = &mut self.charges[i];
         if state == ChargeState::Captured {
-            ch.capture_amount = Some(amount);
-            ch.refunded_amount = Some(Money::zero(amount.currency()));
+            ch.record_capture(amount);
         }
         merge(&mut ch.soft_descriptor, req.soft_descriptor);
         ch.state = state;

@@ -2,16 +2,17 @@
 //! the buyer's and Amazon's events, and Create Delivery Tracker (spec §3.2, §4.7).
 
 use super::payments::{REASON_MAX, not_applicable};
-use super::{Checkout, merge};
+use super::{Checkout, merge_merchant_metadata, merge_recurring_metadata};
 use crate::clock::{DAY, Timestamp};
 use crate::error::{DomainError, FieldError};
 use crate::ids::ChargePermissionId;
-use crate::input::{CloseRequest, PermissionUpdate, Shipment, check_metadata, check_text};
+use crate::input::{
+    CloseRequest, PermissionUpdate, Shipment, check_frequency, check_metadata, check_text,
+};
 use crate::limits::MAX_SHIPMENTS;
 use crate::model::{
     ChargeCanceledReason, ChargePermission, ChargePermissionType, DeliveryTracker,
-    MerchantMetadata, NonChargeableReason, PermissionClosedReason, PermissionEvent,
-    PermissionState,
+    NonChargeableReason, PermissionClosedReason, PermissionEvent, PermissionState,
 };
 use crate::money::Money;
 use crate::simulation::Simulation;
@@ -63,6 +64,19 @@ impl Checkout {
 
     fn permission_mut(&mut self) -> Result<&mut ChargePermission, DomainError> {
         self.permission.as_mut().ok_or(DomainError::NotFound)
+    }
+
+    /// The permission, unless it is `Closed`: Close Charge Permission and the buyer's events
+    /// need an open one.
+    fn open_permission_mut(&mut self) -> Result<&mut ChargePermission, DomainError> {
+        let p = self.permission_mut()?;
+        if let PermissionState::Closed(_) = p.state {
+            return Err(DomainError::permission_status(format!(
+                "The Charge Permission is already {}.",
+                describe(&p.state)
+            )));
+        }
+        Ok(p)
     }
 
     pub(super) fn close(&mut self, reason: PermissionClosedReason, now: Timestamp) {
@@ -166,15 +180,7 @@ impl Checkout {
             }
         }
         if let Some(r) = &u.recurring_metadata {
-            if let Some(freq) = &r.frequency
-                && !(freq.value.parse::<u32>().is_ok_and(|v| v > 0))
-            {
-                return Err(FieldError::invalid(
-                    "recurringMetadata.frequency.value",
-                    "must be a positive whole number",
-                )
-                .into());
-            }
+            check_frequency(r)?;
             if let Some(a) = r.amount
                 && a.currency() != p.presentment_currency
             {
@@ -182,22 +188,10 @@ impl Checkout {
             }
         }
         if let Some(m) = u.merchant_metadata {
-            let MerchantMetadata {
-                merchant_reference_id,
-                merchant_store_name,
-                note_to_buyer,
-                custom_information,
-            } = m;
-            let t = &mut p.merchant_metadata;
-            merge(&mut t.merchant_reference_id, merchant_reference_id);
-            merge(&mut t.merchant_store_name, merchant_store_name);
-            merge(&mut t.note_to_buyer, note_to_buyer);
-            merge(&mut t.custom_information, custom_information);
+            merge_merchant_metadata(&mut p.merchant_metadata, m);
         }
         if let Some(r) = u.recurring_metadata {
-            let t = p.recurring_metadata.get_or_insert_with(Default::default);
-            merge(&mut t.frequency, r.frequency);
-            merge(&mut t.amount, r.amount);
+            merge_recurring_metadata(p.recurring_metadata.get_or_insert_with(Default::default), r);
         }
         Ok(())
     }
@@ -212,13 +206,7 @@ impl Checkout {
             return Err(FieldError::missing("closureReason").into());
         }
         check_text("closureReason", &req.closure_reason, REASON_MAX)?;
-        let p = self.permission_mut()?;
-        if let PermissionState::Closed(_) = p.state {
-            return Err(DomainError::permission_status(format!(
-                "The Charge Permission is already {}.",
-                describe(&p.state)
-            )));
-        }
+        let p = self.open_permission_mut()?;
         let reason = match simulation {
             None => PermissionClosedReason::MerchantClosed,
             Some(Simulation::AmazonClosed) => PermissionClosedReason::AmazonClosed,
@@ -288,13 +276,7 @@ impl Checkout {
         event: PermissionEvent,
         now: Timestamp,
     ) -> Result<(), DomainError> {
-        let p = self.permission_mut()?;
-        if let PermissionState::Closed(_) = p.state {
-            return Err(DomainError::permission_status(format!(
-                "The Charge Permission is already {}.",
-                describe(&p.state)
-            )));
-        }
+        let p = self.open_permission_mut()?;
         match event {
             PermissionEvent::InstrumentIssue(NonChargeableReason::ChargeInProgress) => {
                 return Err(FieldError::invalid(

@@ -4,7 +4,7 @@
 
 use rand::RngCore;
 
-use super::{Checkout, Effect, merge};
+use super::{Checkout, Effect, merge, merge_merchant_metadata, merge_recurring_metadata};
 use crate::clock::{DAY, Timestamp};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{BuyerId, CheckoutSessionId};
@@ -311,11 +311,7 @@ impl Checkout {
             payment_changed = *t != before;
         }
         if let Some(m) = u.merchant_metadata {
-            let t = &mut s.merchant_metadata;
-            merge(&mut t.merchant_reference_id, m.merchant_reference_id);
-            merge(&mut t.merchant_store_name, m.merchant_store_name);
-            merge(&mut t.note_to_buyer, m.note_to_buyer);
-            merge(&mut t.custom_information, m.custom_information);
+            merge_merchant_metadata(&mut s.merchant_metadata, m);
         }
         merge(&mut s.supplementary_data, u.supplementary_data);
         merge(&mut s.platform_id, u.platform_id);
@@ -329,8 +325,7 @@ impl Checkout {
         if let Some(r) = u.recurring_metadata {
             let t = s.recurring_metadata.get_or_insert_with(Default::default);
             let before = t.clone();
-            merge(&mut t.frequency, r.frequency);
-            merge(&mut t.amount, r.amount);
+            merge_recurring_metadata(t, r);
             payment_changed |= *t != before;
         }
         check_session(s, self.environment, self.region)?;
@@ -481,6 +476,25 @@ impl Checkout {
         Ok(Effect::Redirect(Redirect::Merchant(with_session_id(
             url, &s.id,
         ))))
+    }
+
+    /// Cancels the session at `at` and marks an authorization the payment step made as
+    /// `Canceled`: what expiry and a cancel simulated at Complete or Finalize both do.
+    pub(super) fn cancel_session(&mut self, at: Timestamp, reason: SessionCancelReason) {
+        let s = &mut self.session;
+        s.state = SessionState::Canceled { at, reason };
+        if let PaymentStep::Ran {
+            at: ran_at,
+            authorization,
+        } = s.payment_step
+            && authorization != StepAuthorization::NotNeeded
+        {
+            s.payment_step = PaymentStep::Ran {
+                at: ran_at,
+                authorization: StepAuthorization::Canceled,
+            };
+        }
+        s.updated_at = at;
     }
 
     pub(super) fn cancel_as_buyer(&mut self, now: Timestamp) -> Result<Effect, DomainError> {

@@ -6,10 +6,9 @@ use super::{Checkout, Effect, SESSION_EXPIRY_SECS};
 use crate::clock::Timestamp;
 use crate::model::{
     CaptureResolution, ChargeCanceledReason, ChargeDeclinedReason, ChargeState,
-    NonChargeableReason, PaymentStep, PendingResolution, PermissionClosedReason, PermissionState,
-    RefundResolution, RefundState, SessionCancelReason, SessionState, StepAuthorization,
+    NonChargeableReason, PendingResolution, PermissionClosedReason, PermissionState,
+    RefundResolution, RefundState, SessionCancelReason, SessionState,
 };
-use crate::money::Money;
 
 /// Which timer fired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,19 +63,7 @@ impl Checkout {
         // Session expiry: 24 h after creation, cancel any authorization of the payment step.
         let expiry = c.session.created_at.plus(SESSION_EXPIRY_SECS);
         if c.session.state == SessionState::Open && now >= expiry {
-            c.session.state = SessionState::Canceled {
-                at: expiry,
-                reason: SessionCancelReason::Expired,
-            };
-            c.session.updated_at = expiry;
-            if let PaymentStep::Ran { at, authorization } = c.session.payment_step
-                && authorization != StepAuthorization::NotNeeded
-            {
-                c.session.payment_step = PaymentStep::Ran {
-                    at,
-                    authorization: StepAuthorization::Canceled,
-                };
-            }
+            c.cancel_session(expiry, SessionCancelReason::Expired);
             effects.push(Effect::TimerFired(TimerKind::SessionExpired));
         }
         let mut permission_touched = false;
@@ -89,8 +76,7 @@ impl Checkout {
                 } if now >= resolves_at => {
                     ch.state = match resolves_to {
                         PendingResolution::Authorized if ch.capture_now => {
-                            ch.capture_amount = Some(ch.charge_amount);
-                            ch.refunded_amount = Some(Money::zero(ch.charge_amount.currency()));
+                            ch.record_capture(ch.charge_amount);
                             ChargeState::Captured
                         }
                         PendingResolution::Authorized => ChargeState::Authorized,
@@ -119,8 +105,7 @@ impl Checkout {
                 } if now >= resolves_at => {
                     ch.state = match resolves_to {
                         CaptureResolution::Captured => {
-                            ch.capture_amount = Some(amount);
-                            ch.refunded_amount = Some(Money::zero(amount.currency()));
+                            ch.record_capture(amount);
                             ChargeState::Captured
                         }
                         CaptureResolution::Declined(r) => ChargeState::Declined(r),
