@@ -44,14 +44,14 @@ enum Authorization {
     Declined(Decline),
 }
 
-pub(super) fn positive(field: &str, m: Money) -> Result<(), DomainError> {
+fn positive(field: &str, m: Money) -> Result<(), DomainError> {
     if m.minor() <= 0 {
         return Err(FieldError::invalid(field, "must be greater than zero").into());
     }
     Ok(())
 }
 
-pub(super) fn soft_descriptor(field: &str, d: &Option<String>) -> Result<(), DomainError> {
+fn soft_descriptor(field: &str, d: &Option<String>) -> Result<(), DomainError> {
     if let Some(d) = d {
         if d.trim().is_empty() {
             return Err(FieldError::invalid(field, "is empty").into());
@@ -65,7 +65,7 @@ pub(super) fn not_applicable(sim: Simulation, why: &str) -> DomainError {
     DomainError::simulation(format!("The simulation code {} {why}.", sim.code()))
 }
 
-pub(super) fn describe_charge(state: &ChargeState) -> String {
+fn describe_charge(state: &ChargeState) -> String {
     match state.reason_code() {
         Some(r) => format!("{} ({r})", state.as_str()),
         None => state.as_str().to_owned(),
@@ -197,6 +197,35 @@ impl Checkout {
     }
 
     /// Cancels every charge whose authorization is still open.
+    /// The checks Capture Charge and Create Refund share, in the order of the module doc: the
+    /// charge exists, the amount (`field`) is positive, the `softDescriptor` fits, the charge is
+    /// in the `required` state (else `only` says which state is), and the amount is in the
+    /// charge's currency. Returns the charge's index.
+    pub(super) fn check_amount_on_charge(
+        &self,
+        id: &ChargeId,
+        field: &str,
+        amount: Money,
+        descriptor: &Option<String>,
+        required: ChargeState,
+        only: &str,
+    ) -> Result<usize, DomainError> {
+        let i = self.charge_index(id)?;
+        positive(&format!("{field}.amount"), amount)?;
+        soft_descriptor("softDescriptor", descriptor)?;
+        let ch = &self.charges[i];
+        if ch.state != required {
+            return Err(DomainError::charge_status(format!(
+                "The Charge is {}; {only}.",
+                describe_charge(&ch.state)
+            )));
+        }
+        if amount.currency() != ch.charge_amount.currency() {
+            return Err(FieldError::currency_mismatch(format!("{field}.currencyCode")).into());
+        }
+        Ok(i)
+    }
+
     pub(super) fn cancel_open_charges(&mut self, reason: ChargeCanceledReason, now: Timestamp) {
         for ch in &mut self.charges {
             if ch.state.is_open_authorization() {
@@ -381,20 +410,16 @@ impl Checkout {
         simulation: Option<Simulation>,
         now: Timestamp,
     ) -> Result<Vec<Effect>, DomainError> {
-        let i = self.charge_index(id)?;
         let amount = req.capture_amount;
-        positive("captureAmount.amount", amount)?;
-        soft_descriptor("softDescriptor", &req.soft_descriptor)?;
+        let i = self.check_amount_on_charge(
+            id,
+            "captureAmount",
+            amount,
+            &req.soft_descriptor,
+            ChargeState::Authorized,
+            "only Authorized charges can be captured, once",
+        )?;
         let ch = &self.charges[i];
-        if ch.state != ChargeState::Authorized {
-            return Err(DomainError::charge_status(format!(
-                "The Charge is {}; only Authorized charges can be captured, once.",
-                describe_charge(&ch.state)
-            )));
-        }
-        if amount.currency() != ch.charge_amount.currency() {
-            return Err(FieldError::currency_mismatch("captureAmount.currencyCode").into());
-        }
         if amount.minor() > ch.charge_amount.minor() {
             return Err(DomainError::amount_exceeded(format!(
                 "The captureAmount exceeds the chargeAmount of {}.",

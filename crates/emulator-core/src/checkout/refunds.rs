@@ -2,10 +2,10 @@
 
 use rand::RngCore;
 
-use super::payments::{describe_charge, not_applicable, positive, soft_descriptor};
+use super::payments::not_applicable;
 use super::{Checkout, Effect};
 use crate::clock::Timestamp;
-use crate::error::{DomainError, FieldError};
+use crate::error::DomainError;
 use crate::ids::{ChargeId, RefundId};
 use crate::input::NewRefund;
 use crate::limits::{self, MAX_REFUNDS_PER_CHARGE};
@@ -69,20 +69,16 @@ impl Checkout {
         now: Timestamp,
         rng: &mut dyn RngCore,
     ) -> Result<Vec<Effect>, DomainError> {
-        let i = self.charge_index(charge_id)?;
         let amount = req.refund_amount;
-        positive("refundAmount.amount", amount)?;
-        soft_descriptor("softDescriptor", &req.soft_descriptor)?;
+        let i = self.check_amount_on_charge(
+            charge_id,
+            "refundAmount",
+            amount,
+            &req.soft_descriptor,
+            ChargeState::Captured,
+            "only Captured charges can be refunded",
+        )?;
         let ch = &self.charges[i];
-        if ch.state != ChargeState::Captured {
-            return Err(DomainError::charge_status(format!(
-                "The Charge is {}; only Captured charges can be refunded.",
-                describe_charge(&ch.state)
-            )));
-        }
-        if amount.currency() != ch.charge_amount.currency() {
-            return Err(FieldError::currency_mismatch("refundAmount.currencyCode").into());
-        }
         let max = limits::max_transaction(amount.currency());
         if amount.minor() > max.minor() {
             return Err(DomainError::amount_exceeded(format!(
