@@ -24,7 +24,7 @@
 //! - **Sessions expire** 24 h after creation (`Canceled`/`Expired`, cancelling the payment step's
 //!   authorization) and disappear 30 days after creation ([`DomainError::NotFound`]); their
 //!   Charge Permission and Charges live on.
-//! - **After Complete** (`checkout/payments.rs`): charges, captures, cancels, refunds, permission
+//! - **After Complete** (`checkout/payments.rs`, `refunds.rs`, `permission.rs`): charges, captures, cancels, refunds, permission
 //!   updates and closes and delivery trackers are commands on the same aggregate. A permission's
 //!   state is derived after every change: `NonChargeable` with every reason that holds (a charge
 //!   in progress, an instrument issue), else `Closed`/`AmazonClosed` for a OneTime permission
@@ -37,10 +37,13 @@
 //!
 //! # Layout
 //!
-//! - [`model`]: the objects and their state enums.
+//! - [`model`]: the objects and their state enums, one file per object (`merchant`, `buyer`,
+//!   `session`, `permission`, `charge`, `refund`).
 //! - [`input`]: command inputs and the whole-session field rules (spec §4.1).
-//! - [`checkout`]: the aggregate, commands, effects, transitions and timers; its `payments`
-//!   part has charges, captures, cancels, refunds, permission updates and closes, trackers.
+//! - [`checkout`]: the aggregate, commands, effects and the dispatch in `mod.rs`, one file per
+//!   concern: `session` (Create, Update, hosted pages, payment step), `completion` (Complete,
+//!   Finalize), `payments` (charges, captures, cancels), `refunds`, `permission` (updates,
+//!   closes, buyer events, delivery trackers), `timers`, `index` (storage's id vocabulary).
 //! - [`limits`]: the amount and count limits; [`simulation`]: the sandbox simulation codes.
 //! - [`money`], [`clock`], [`ids`]: value types.
 
