@@ -122,6 +122,24 @@ impl Simulation {
         self.operations().contains(&operation)
     }
 
+    /// The code for a request of `operation` (`None`: an operation that accepts no code), or
+    /// the message saying why it does not apply. The one applicability check: the server's
+    /// request check and [`crate::checkout::transition_with`] both call it.
+    pub fn for_operation(self, operation: Option<Operation>) -> Result<Simulation, String> {
+        match operation {
+            Some(op) if self.applies_to(op) => Ok(self),
+            Some(op) => Err(format!(
+                "The simulation code {} does not apply to {}.",
+                self.code(),
+                op.name()
+            )),
+            None => Err(format!(
+                "The simulation code {} does not apply to this operation.",
+                self.code()
+            )),
+        }
+    }
+
     /// Whether the code is the emulator's own (not one of Amazon's).
     pub fn is_emulator_only(self) -> bool {
         self.code().starts_with("Emulator:")

@@ -207,22 +207,8 @@ pub fn transition_with(
     rng: &mut dyn RngCore,
 ) -> Result<(Checkout, Vec<Effect>), DomainError> {
     if let Some(sim) = simulation {
-        match command.simulated_operation() {
-            Some(op) if sim.applies_to(op) => {}
-            Some(op) => {
-                return Err(DomainError::simulation(format!(
-                    "The simulation code {} does not apply to {}.",
-                    sim.code(),
-                    op.name()
-                )));
-            }
-            None => {
-                return Err(DomainError::simulation(format!(
-                    "The simulation code {} does not apply to this operation.",
-                    sim.code()
-                )));
-            }
-        }
+        sim.for_operation(command.simulated_operation())
+            .map_err(DomainError::simulation)?;
     }
     let (mut c, mut effects) = state.advance_to(now);
     if command.needs_session() && !c.session_visible(now) {

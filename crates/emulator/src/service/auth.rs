@@ -224,14 +224,5 @@ pub(crate) fn simulation(
             "The simulation code {code:?} is not known; see docs/simulation.md for the list."
         ));
     };
-    match operation {
-        Some(op) if simulation.applies_to(op) => Ok(Some(simulation)),
-        Some(op) => bad(format!(
-            "The simulation code {code} does not apply to {}.",
-            op.name()
-        )),
-        None => bad(format!(
-            "The simulation code {code} does not apply to this operation."
-        )),
-    }
+    simulation.for_operation(operation).map(Some).or_else(bad)
 }
