@@ -31,7 +31,10 @@
 
 mod connect;
 mod doc;
+mod error;
 pub mod postgres;
+mod protocol;
+mod sql;
 pub mod sqlite;
 
 use std::fmt;
@@ -80,22 +83,6 @@ pub enum StoreError {
     /// The store is shutting down.
     #[error("the store is closed")]
     Closed,
-}
-
-impl StoreError {
-    pub(crate) fn db(message: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
-        let message = message.into();
-        move |e| match e {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(ref d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("{message}: {}", d.message()))
-            }
-            other => StoreError::Database {
-                message,
-                source: Box::new(other),
-            },
-        }
-    }
 }
 
 /// The owner of a checkout: a merchant in one environment.
