@@ -73,16 +73,13 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use amzpay_emulator_core::ids::MerchantId;
-use amzpay_emulator_core::model::{Merchant, MerchantKey};
-use amzpay_emulator_core::{Timestamp, VirtualClock};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::error::{self, TransientCode};
-use crate::protocol::{self, Found, IdempotencyRecord, RowWrite, Write, WriteTx};
-use crate::sql::{Backend, DueRecord, Sql, SqlText, Statements};
-use crate::{IdempotencyRequest, Mutation, Outcome, StoreError, Target, Tenant};
+use crate::protocol::{self, Found, IdempotencyRecord, Lookup, RowWrite, Write, WriteTx};
+use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
+use crate::{Mutation, Outcome, StoreError};
 
 /// Settings of [`PostgresStore::open`]. `Debug` hides the password of the URL.
 #[derive(Clone)]
@@ -165,7 +162,6 @@ fn redact(url: &str) -> String {
 #[derive(Debug)]
 pub struct PostgresStore {
     sql: Sql<Postgres>,
-    claim_lease_secs: f64,
 }
 
 impl PostgresStore {
@@ -209,9 +205,9 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(db("opening the PostgreSQL pool"))?;
+        let claim_lease = Some(settings.claim_lease.as_secs_f64());
         Ok(PostgresStore {
-            sql: Sql::new(pool, &SQL, TRANSIENT),
-            claim_lease_secs: settings.claim_lease.as_secs_f64(),
+            sql: Sql::new(pool, &SQL, TRANSIENT, claim_lease),
         })
     }
 
@@ -219,14 +215,6 @@ impl PostgresStore {
     /// [`StoreError::Closed`].
     pub async fn close(&self) {
         self.sql.pool.close().await;
-    }
-
-    async fn begin(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
-        self.sql
-            .pool
-            .begin()
-            .await
-            .map_err(db("beginning a transaction"))
     }
 }
 
@@ -270,6 +258,7 @@ static SQL: SqlText = SqlText {
     locate: "SELECT c.merchant_id, c.environment FROM checkout_objects o \
          JOIN checkouts c ON c.checkout_id = o.checkout_id WHERE o.object_id = $1 AND o.kind = $2",
     count_objects: "SELECT COUNT(*) FROM checkout_objects WHERE merchant_id = $1 AND kind = $2",
+    next_due: CLAIM_DUE,
 };
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o \
@@ -306,34 +295,15 @@ impl Backend for PostgresStore {
         &self.sql
     }
 
-    async fn insert_merchant(
-        &self,
-        merchant: &Merchant,
-        key: &MerchantKey,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        self.sql.insert_merchant(&mut tx, merchant, key).await?;
-        tx.commit().await.map_err(db("committing a merchant"))
-    }
-
-    async fn insert_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
-        let mut conn = self
+    async fn admin(&self, write: AdminWrite) -> Result<(), StoreError> {
+        let mut tx = self
             .sql
             .pool
-            .acquire()
+            .begin()
             .await
-            .map_err(db("acquiring a connection"))?;
-        self.sql.insert_key(&mut conn, key).await
-    }
-
-    async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError> {
-        let mut conn = self
-            .sql
-            .pool
-            .acquire()
-            .await
-            .map_err(db("acquiring a connection"))?;
-        self.sql.set_clock(&mut conn, id, clock).await
+            .map_err(db("beginning a transaction"))?;
+        self.sql.admin(&mut tx, write).await?;
+        tx.commit().await.map_err(db("committing an admin write"))
     }
 
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
@@ -343,43 +313,27 @@ impl Backend for PostgresStore {
             .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
             .await
             .map_err(db("beginning a transaction"))?;
-        protocol::execute(PgTx(tx), mutation).await
-    }
-
-    async fn next_due(
-        &self,
-        real_now: Timestamp,
-        merchant: Option<&MerchantId>,
-    ) -> Result<Option<DueRecord>, StoreError> {
-        sqlx::query_as(CLAIM_DUE)
-            .bind(real_now.unix())
-            .bind(merchant.map(MerchantId::as_str))
-            .bind(self.claim_lease_secs)
-            .fetch_optional(&self.sql.pool)
-            .await
-            .map_err(db("claiming a due checkout"))
+        protocol::execute(PgTx { tx, sql: &self.sql }, mutation).await
     }
 }
 
 /// The `READ COMMITTED` transaction of one mutation; see the module docs for its steps.
-struct PgTx(Transaction<'static, Postgres>);
+struct PgTx<'s> {
+    tx: Transaction<'static, Postgres>,
+    sql: &'s Sql<Postgres>,
+}
 
-impl WriteTx for PgTx {
-    async fn read(
-        &mut self,
-        tenant: &Tenant,
-        target: &Target,
-        idempotency: Option<&IdempotencyRequest>,
-    ) -> Result<Found, StoreError> {
-        if let Some(idem) = idempotency {
+impl WriteTx for PgTx<'_> {
+    async fn read(&mut self, lookup: &Lookup<'_>) -> Result<Found, StoreError> {
+        if let Some(idem) = lookup.idempotency {
             let inserted = sqlx::query(
                 "INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint) VALUES ($1, $2, $3) \
                  ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
             )
-            .bind(tenant.merchant_id.as_str())
+            .bind(lookup.merchant_id)
             .bind(idem.key.as_str())
             .bind(idem.fingerprint.as_str())
-            .execute(&mut *self.0)
+            .execute(&mut *self.tx)
             .await
             .map_err(db("claiming an idempotency key"))?
             .rows_affected();
@@ -389,9 +343,9 @@ impl WriteTx for PgTx {
                 let row = sqlx::query(
                     "SELECT fingerprint, status, body FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2",
                 )
-                .bind(tenant.merchant_id.as_str())
+                .bind(lookup.merchant_id)
                 .bind(idem.key.as_str())
-                .fetch_one(&mut *self.0)
+                .fetch_one(&mut *self.tx)
                 .await
                 .map_err(db("reading an idempotency key"))?;
                 let record = IdempotencyRecord {
@@ -405,17 +359,10 @@ impl WriteTx for PgTx {
                 });
             }
         }
-        let document = match target {
-            Target::New => None,
-            Target::Existing { kind, id } => sqlx::query_scalar(LOCK_CHECKOUT)
-                .bind(id.as_str())
-                .bind(kind.as_str())
-                .bind(tenant.merchant_id.as_str())
-                .bind(tenant.environment.as_str())
-                .fetch_optional(&mut *self.0)
-                .await
-                .map_err(db("locking a checkout"))?,
-        };
+        let document = self
+            .sql
+            .document(&mut self.tx, LOCK_CHECKOUT, lookup)
+            .await?;
         Ok(Found {
             record: None,
             document,
@@ -423,41 +370,28 @@ impl WriteTx for PgTx {
     }
 
     async fn discard(self) -> Result<(), StoreError> {
-        self.0
+        self.tx
             .rollback()
             .await
             .map_err(db("rolling back a mutation that wrote nothing"))
     }
 
     async fn write(mut self, w: &Write) -> Result<(), StoreError> {
-        let tx = &mut self.0;
-        match w.row {
-            RowWrite::Insert { created_at } => sqlx::query(
+        let tx = &mut self.tx;
+        let row = match w.row {
+            RowWrite::Insert { .. } => {
                 "INSERT INTO checkouts (checkout_id, merchant_id, environment, due_at, created_at, updated_at, document) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(w.checkout_id.as_str())
-            .bind(w.merchant_id.as_str())
-            .bind(w.environment)
-            .bind(w.due_at)
-            .bind(created_at)
-            .bind(w.updated_at)
-            .bind(w.document.as_str())
-            .execute(&mut **tx)
-            .await
-            .map_err(db("inserting a checkout"))?,
-            RowWrite::Update => sqlx::query(
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            }
+            RowWrite::Update => {
                 "UPDATE checkouts SET due_at = $1, updated_at = $2, document = $3, claimed_until = NULL \
-                 WHERE checkout_id = $4",
-            )
-            .bind(w.due_at)
-            .bind(w.updated_at)
-            .bind(w.document.as_str())
-            .bind(w.checkout_id.as_str())
+                 WHERE checkout_id = $4"
+            }
+        };
+        bind_checkout_row(sqlx::query(row), w)
             .execute(&mut **tx)
             .await
-            .map_err(db("updating a checkout"))?,
-        };
+            .map_err(db("writing a checkout"))?;
         if !w.new_object_ids.is_empty() {
             sqlx::query(
                 "INSERT INTO checkout_objects (object_id, kind, checkout_id, merchant_id) \
@@ -483,7 +417,7 @@ impl WriteTx for PgTx {
             .await
             .map_err(db("recording an idempotency key"))?;
         }
-        self.0.commit().await.map_err(db("committing a mutation"))
+        self.tx.commit().await.map_err(db("committing a mutation"))
     }
 }
 

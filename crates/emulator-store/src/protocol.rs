@@ -29,14 +29,12 @@ use crate::{
 
 /// One mutation's transaction, as each backend runs it.
 pub(crate) trait WriteTx: Send {
-    /// Reads the idempotency record of `idempotency` (when given) and the document of the
-    /// target checkout (when `target` is [`Target::Existing`] in `tenant`). A backend may skip
-    /// the document when it found a record: the protocol answers from the record then.
+    /// Reads the idempotency record and the target checkout's document that `lookup` names. A
+    /// backend may skip the document when it found a record: the protocol answers from the
+    /// record then.
     fn read(
         &mut self,
-        tenant: &Tenant,
-        target: &Target,
-        idempotency: Option<&IdempotencyRequest>,
+        lookup: &Lookup<'_>,
     ) -> impl Future<Output = Result<Found, StoreError>> + Send;
 
     /// Ends the transaction without a change.
@@ -45,6 +43,38 @@ pub(crate) trait WriteTx: Send {
     /// Writes `write` and ends the transaction so that it commits (with the batch, on SQLite).
     /// On an error nothing of `write` may remain.
     fn write(self, write: &Write) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The rows a mutation reads, in their stored form.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lookup<'a> {
+    /// The tenant's merchant.
+    pub(crate) merchant_id: &'a str,
+    /// The tenant's environment.
+    pub(crate) environment: &'static str,
+    /// The target object `(id, kind)`; `None` for a new checkout.
+    pub(crate) object: Option<(&'a str, &'static str)>,
+    /// The request's idempotency key.
+    pub(crate) idempotency: Option<&'a IdempotencyRequest>,
+}
+
+impl<'a> Lookup<'a> {
+    /// The rows of `target` in `tenant`, and of `idempotency`.
+    pub(crate) fn new(
+        tenant: &'a Tenant,
+        target: &'a Target,
+        idempotency: Option<&'a IdempotencyRequest>,
+    ) -> Lookup<'a> {
+        Lookup {
+            merchant_id: tenant.merchant_id.as_str(),
+            environment: tenant.environment.as_str(),
+            object: match target {
+                Target::New => None,
+                Target::Existing { kind, id } => Some((id.as_str(), kind.as_str())),
+            },
+            idempotency,
+        }
+    }
 }
 
 /// What [`WriteTx::read`] found.
@@ -125,7 +155,9 @@ pub(crate) async fn execute<T: WriteTx>(mut tx: T, m: Mutation) -> Result<Outcom
         idempotency,
         apply,
     } = m;
-    let found = tx.read(&tenant, &target, idempotency.as_ref()).await?;
+    let found = tx
+        .read(&Lookup::new(&tenant, &target, idempotency.as_ref()))
+        .await?;
     if let (Some(idem), Some(record)) = (&idempotency, found.record) {
         tx.discard().await?;
         return replay(idem, record);

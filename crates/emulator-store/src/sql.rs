@@ -13,9 +13,11 @@ use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
 use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId, StoreId};
 use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey, Region};
 use amzpay_emulator_core::{Timestamp, VirtualClock};
+use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 
 use crate::error::{self, TransientCode};
+use crate::protocol::{Lookup, RowWrite, Write};
 use crate::{DueCheckout, Mutation, Outcome, Store, StoreError, Tenant, doc};
 
 /// A backend's SQL for the statements of [`Sql`]. Placeholders: `?` or `$n`, bound in the order
@@ -41,6 +43,10 @@ pub(crate) struct SqlText {
     pub(crate) locate: &'static str,
     /// The number of `(merchant_id, kind)` objects.
     pub(crate) count_objects: &'static str,
+    /// One checkout whose next timer is due at real time `(now)` on its merchant's clock,
+    /// optionally only `(merchant_id)`'s, then (when the backend claims) `(lease seconds)`;
+    /// columns of [`DueRecord`].
+    pub(crate) next_due: &'static str,
 }
 
 /// A backend's read pool with its SQL and its transient error codes.
@@ -48,6 +54,9 @@ pub(crate) struct Sql<DB: Database> {
     pub(crate) pool: Pool<DB>,
     pub(crate) text: &'static SqlText,
     pub(crate) transient_code: TransientCode,
+    /// How long (seconds) [`Statements::next_due`] claims the checkout it returns, so that
+    /// other instances on the database skip it; `None` when one process owns the database.
+    pub(crate) claim_lease: Option<f64>,
 }
 
 impl<DB: Database> Sql<DB> {
@@ -55,11 +64,13 @@ impl<DB: Database> Sql<DB> {
         pool: Pool<DB>,
         text: &'static SqlText,
         transient_code: TransientCode,
+        claim_lease: Option<f64>,
     ) -> Self {
         Sql {
             pool,
             text,
             transient_code,
+            claim_lease,
         }
     }
 
@@ -93,12 +104,19 @@ pub(crate) trait Statements: Send + Sync {
         &self,
         key_id: &PublicKeyId,
     ) -> impl Future<Output = Result<Option<(Merchant, MerchantKey)>, StoreError>> + Send;
+    /// The checkout `lookup` names, read from the pool.
     fn checkout(
         &self,
-        tenant: &Tenant,
-        kind: ObjectKind,
-        id: &str,
+        lookup: &Lookup<'_>,
     ) -> impl Future<Output = Result<Option<Checkout>, StoreError>> + Send;
+    /// The stored document of the checkout `lookup` names, read on `conn` with `sql` (the
+    /// backend's plain or locking form of [`SqlText::checkout`]).
+    fn document(
+        &self,
+        conn: &mut <Self::Db as Database>::Connection,
+        sql: &'static str,
+        lookup: &Lookup<'_>,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     fn locate(
         &self,
         kind: ObjectKind,
@@ -109,23 +127,16 @@ pub(crate) trait Statements: Send + Sync {
         merchant: &MerchantId,
         kind: ObjectKind,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
-    /// Inserts a merchant and its first key on `conn` (inside the caller's transaction).
-    fn insert_merchant(
+    fn next_due(
+        &self,
+        real_now: Timestamp,
+        merchant: Option<&MerchantId>,
+    ) -> impl Future<Output = Result<Option<DueCheckout>, StoreError>> + Send;
+    /// Runs `write` on `conn`, inside the caller's transaction.
+    fn admin(
         &self,
         conn: &mut <Self::Db as Database>::Connection,
-        merchant: &Merchant,
-        key: &MerchantKey,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    fn insert_key(
-        &self,
-        conn: &mut <Self::Db as Database>::Connection,
-        key: &MerchantKey,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    fn set_clock(
-        &self,
-        conn: &mut <Self::Db as Database>::Connection,
-        id: &MerchantId,
-        clock: VirtualClock,
+        write: AdminWrite,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -137,11 +148,14 @@ where
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> i64: Encode<'q, DB> + Type<DB>,
     for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> f64: Encode<'q, DB> + Type<DB>,
     for<'r> String: Decode<'r, DB> + Type<DB>,
     for<'r> i64: Decode<'r, DB>,
     for<'r> MerchantRecord: FromRow<'r, DB::Row>,
     for<'r> TenantRecord: FromRow<'r, DB::Row>,
     for<'r> KeyRecord: FromRow<'r, DB::Row>,
+    for<'r> DueRecord: FromRow<'r, DB::Row>,
     for<'r> &'r str: ColumnIndex<DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
@@ -189,21 +203,33 @@ where
         Ok(Some((merchant, key)))
     }
 
-    async fn checkout(
-        &self,
-        tenant: &Tenant,
-        kind: ObjectKind,
-        id: &str,
-    ) -> Result<Option<Checkout>, StoreError> {
-        let document: Option<String> = sqlx::query_scalar(self.text.checkout)
-            .bind(id)
-            .bind(kind.as_str())
-            .bind(tenant.merchant_id.as_str())
-            .bind(tenant.environment.as_str())
-            .fetch_optional(&self.pool)
+    async fn checkout(&self, lookup: &Lookup<'_>) -> Result<Option<Checkout>, StoreError> {
+        let mut conn = self
+            .pool
+            .acquire()
             .await
             .map_err(self.err("reading a checkout"))?;
+        let document = self.document(&mut conn, self.text.checkout, lookup).await?;
         document.as_deref().map(doc::decode).transpose()
+    }
+
+    async fn document(
+        &self,
+        conn: &mut DB::Connection,
+        sql: &'static str,
+        lookup: &Lookup<'_>,
+    ) -> Result<Option<String>, StoreError> {
+        let Some((id, kind)) = lookup.object else {
+            return Ok(None);
+        };
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .bind(kind)
+            .bind(lookup.merchant_id)
+            .bind(lookup.environment)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(self.err("loading a checkout"))
     }
 
     async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
@@ -230,32 +256,55 @@ where
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn insert_merchant(
+    async fn next_due(
         &self,
-        conn: &mut DB::Connection,
-        m: &Merchant,
-        key: &MerchantKey,
-    ) -> Result<(), StoreError> {
-        let (offset, frozen) = clock_columns(m.clock);
-        sqlx::query(self.text.insert_merchant)
-            .bind(m.merchant_id.as_str())
-            .bind(m.store_id.as_str())
-            .bind(m.region.as_str())
-            .bind(m.environment.as_str())
-            .bind(offset)
-            .bind(frozen)
-            .bind(m.created_at.unix())
-            .execute(&mut *conn)
+        real_now: Timestamp,
+        merchant: Option<&MerchantId>,
+    ) -> Result<Option<DueCheckout>, StoreError> {
+        let mut query = sqlx::query_as(self.text.next_due)
+            .bind(real_now.unix())
+            .bind(merchant.map(MerchantId::as_str));
+        if let Some(lease) = self.claim_lease {
+            query = query.bind(lease);
+        }
+        let row: Option<DueRecord> = query
+            .fetch_optional(&self.pool)
             .await
-            .map_err(self.err("inserting a merchant"))?;
-        self.insert_key(conn, key).await
+            .map_err(self.err("finding a due checkout"))?;
+        row.map(DueCheckout::try_from).transpose()
     }
 
-    async fn insert_key(
-        &self,
-        conn: &mut DB::Connection,
-        key: &MerchantKey,
-    ) -> Result<(), StoreError> {
+    async fn admin(&self, conn: &mut DB::Connection, write: AdminWrite) -> Result<(), StoreError> {
+        let key = match write {
+            AdminWrite::InsertMerchant(m, key) => {
+                let (offset, frozen) = clock_columns(m.clock);
+                sqlx::query(self.text.insert_merchant)
+                    .bind(m.merchant_id.as_str())
+                    .bind(m.store_id.as_str())
+                    .bind(m.region.as_str())
+                    .bind(m.environment.as_str())
+                    .bind(offset)
+                    .bind(frozen)
+                    .bind(m.created_at.unix())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(self.err("inserting a merchant"))?;
+                key
+            }
+            AdminWrite::InsertKey(key) => key,
+            AdminWrite::SetClock(id, clock) => {
+                let (offset, frozen) = clock_columns(clock);
+                return sqlx::query(self.text.set_clock)
+                    .bind(offset)
+                    .bind(frozen)
+                    .bind(id.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(self.err("setting a clock"))?
+                    .map(|_| ())
+                    .ok_or(StoreError::NotFound);
+            }
+        };
         sqlx::query(self.text.insert_key)
             .bind(key.public_key_id.as_str())
             .bind(key.merchant_id.as_str())
@@ -265,23 +314,43 @@ where
             .map_err(self.err("inserting a public key"))?;
         Ok(())
     }
+}
 
-    async fn set_clock(
-        &self,
-        conn: &mut DB::Connection,
-        id: &MerchantId,
-        clock: VirtualClock,
-    ) -> Result<(), StoreError> {
-        let (offset, frozen) = clock_columns(clock);
-        sqlx::query(self.text.set_clock)
-            .bind(offset)
-            .bind(frozen)
-            .bind(id.as_str())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(self.err("setting a clock"))?
-            .map(|_| ())
-            .ok_or(StoreError::NotFound)
+/// A write of merchants and keys (admin API).
+#[derive(Debug)]
+pub(crate) enum AdminWrite {
+    InsertMerchant(Merchant, MerchantKey),
+    InsertKey(MerchantKey),
+    SetClock(MerchantId, VirtualClock),
+}
+
+/// Binds the `checkouts` row of `w`, in the order both backends' statements take it: for
+/// [`RowWrite::Insert`] `(checkout_id, merchant_id, environment, due_at, created_at, updated_at,
+/// document)`, for [`RowWrite::Update`] `(due_at, updated_at, document)` of `checkout_id`.
+pub(crate) fn bind_checkout_row<'q, DB>(
+    query: Query<'q, DB, DB::Arguments<'q>>,
+    w: &'q Write,
+) -> Query<'q, DB, DB::Arguments<'q>>
+where
+    DB: Database,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+{
+    match w.row {
+        RowWrite::Insert { created_at } => query
+            .bind(w.checkout_id.as_str())
+            .bind(w.merchant_id.as_str())
+            .bind(w.environment)
+            .bind(w.due_at)
+            .bind(created_at)
+            .bind(w.updated_at)
+            .bind(w.document.as_str()),
+        RowWrite::Update => query
+            .bind(w.due_at)
+            .bind(w.updated_at)
+            .bind(w.document.as_str())
+            .bind(w.checkout_id.as_str()),
     }
 }
 
@@ -382,33 +451,14 @@ pub(crate) trait Backend: Send + Sync + fmt::Debug + 'static {
 
     fn sql(&self) -> &Self::Sql;
 
-    /// Inserts a merchant with its first key, in one transaction.
-    fn insert_merchant(
-        &self,
-        merchant: &Merchant,
-        key: &MerchantKey,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    fn insert_key(&self, key: &MerchantKey) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    fn set_clock(
-        &self,
-        id: &MerchantId,
-        clock: VirtualClock,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Runs `write` in a transaction of its own (SQLite: a savepoint in the writer's batch).
+    fn admin(&self, write: AdminWrite) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Runs the write protocol ([`crate::protocol::execute`]) in the backend's transaction.
     fn execute(
         &self,
         mutation: Mutation,
     ) -> impl Future<Output = Result<Outcome, StoreError>> + Send;
-
-    /// One checkout with a due timer (see [`Store::next_due`]).
-    fn next_due(
-        &self,
-        real_now: Timestamp,
-        merchant: Option<&MerchantId>,
-    ) -> impl Future<Output = Result<Option<DueRecord>, StoreError>> + Send;
 }
 
 #[async_trait::async_trait]
@@ -418,11 +468,12 @@ impl<B: Backend> Store for B {
         merchant: &Merchant,
         key: &MerchantKey,
     ) -> Result<(), StoreError> {
-        Backend::insert_merchant(self, merchant, key).await
+        let write = AdminWrite::InsertMerchant(merchant.clone(), key.clone());
+        self.admin(write).await
     }
 
     async fn insert_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
-        Backend::insert_key(self, key).await
+        self.admin(AdminWrite::InsertKey(key.clone())).await
     }
 
     async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
@@ -441,7 +492,7 @@ impl<B: Backend> Store for B {
     }
 
     async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError> {
-        Backend::set_clock(self, id, clock).await
+        self.admin(AdminWrite::SetClock(id.clone(), clock)).await
     }
 
     async fn checkout(
@@ -450,7 +501,13 @@ impl<B: Backend> Store for B {
         kind: ObjectKind,
         id: &str,
     ) -> Result<Option<Checkout>, StoreError> {
-        self.sql().checkout(tenant, kind, id).await
+        let lookup = Lookup {
+            merchant_id: tenant.merchant_id.as_str(),
+            environment: tenant.environment.as_str(),
+            object: Some((id, kind.as_str())),
+            idempotency: None,
+        };
+        self.sql().checkout(&lookup).await
     }
 
     async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
@@ -466,8 +523,7 @@ impl<B: Backend> Store for B {
         real_now: Timestamp,
         merchant: Option<&MerchantId>,
     ) -> Result<Option<DueCheckout>, StoreError> {
-        let due = Backend::next_due(self, real_now, merchant).await?;
-        due.map(DueCheckout::try_from).transpose()
+        self.sql().next_due(real_now, merchant).await
     }
 
     async fn count_objects(

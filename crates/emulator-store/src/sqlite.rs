@@ -7,17 +7,14 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use amzpay_emulator_core::ids::MerchantId;
-use amzpay_emulator_core::model::{Merchant, MerchantKey};
-use amzpay_emulator_core::{Timestamp, VirtualClock};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, Row, Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{self, TransientCode};
-use crate::protocol::{self, Found, IdempotencyRecord, RowWrite, Write, WriteTx};
-use crate::sql::{Backend, DueRecord, Sql, SqlText, Statements};
-use crate::{IdempotencyRequest, Mutation, Outcome, StoreError, Target, Tenant};
+use crate::protocol::{self, Found, IdempotencyRecord, Lookup, RowWrite, Write, WriteTx};
+use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
+use crate::{Mutation, Outcome, StoreError};
 
 /// How many queued writes one commit takes at most.
 const MAX_BATCH: usize = 256;
@@ -60,6 +57,7 @@ static SQL: SqlText = SqlText {
     locate: "SELECT c.merchant_id, c.environment FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
          WHERE o.object_id = ? AND o.kind = ?",
     count_objects: "SELECT COUNT(*) FROM checkout_objects WHERE merchant_id = ? AND kind = ?",
+    next_due: NEXT_DUE,
 };
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
@@ -71,7 +69,8 @@ const IDEMPOTENCY_AND_CHECKOUT: &str = "SELECT 1, fingerprint, status, body FROM
      UNION ALL SELECT 2, NULL, NULL, c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
      WHERE o.object_id = ? AND o.kind = ? AND c.merchant_id = ? AND c.environment = ?";
 
-/// Per merchant (optionally one) the earliest due checkout on that merchant's clock.
+/// Per merchant (optionally one) the earliest due checkout on that merchant's clock. Nothing is
+/// claimed: one process owns the database file.
 const NEXT_DUE: &str = "SELECT c.checkout_id, c.merchant_id, c.environment FROM merchants m \
      JOIN checkouts c ON c.checkout_id = ( \
         SELECT c2.checkout_id FROM checkouts c2 \
@@ -95,12 +94,6 @@ const TRANSIENT: TransientCode = transient_code;
 /// Maps a driver error of this backend (see [`error::from_driver`]).
 fn db(message: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
     move |e| error::from_driver(message, e, TRANSIENT)
-}
-
-enum AdminWrite {
-    InsertMerchant(Merchant, MerchantKey),
-    InsertKey(MerchantKey),
-    SetClock(MerchantId, VirtualClock),
 }
 
 enum Job {
@@ -158,11 +151,11 @@ impl SqliteStore {
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(writer_loop(
             conn,
-            Sql::new(pool.clone(), &SQL, TRANSIENT),
+            Sql::new(pool.clone(), &SQL, TRANSIENT, None),
             rx,
         ));
         Ok(SqliteStore {
-            reads: Sql::new(pool, &SQL, TRANSIENT),
+            reads: Sql::new(pool, &SQL, TRANSIENT, None),
             writer: tx,
         })
     }
@@ -188,40 +181,12 @@ impl Backend for SqliteStore {
         &self.reads
     }
 
-    async fn insert_merchant(
-        &self,
-        merchant: &Merchant,
-        key: &MerchantKey,
-    ) -> Result<(), StoreError> {
-        let write = AdminWrite::InsertMerchant(merchant.clone(), key.clone());
-        self.send(|tx| Job::Admin(write, tx)).await
-    }
-
-    async fn insert_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
-        let write = AdminWrite::InsertKey(key.clone());
-        self.send(|tx| Job::Admin(write, tx)).await
-    }
-
-    async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError> {
-        let write = AdminWrite::SetClock(id.clone(), clock);
+    async fn admin(&self, write: AdminWrite) -> Result<(), StoreError> {
         self.send(|tx| Job::Admin(write, tx)).await
     }
 
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
         self.send(|tx| Job::Mutate(mutation, tx)).await
-    }
-
-    async fn next_due(
-        &self,
-        real_now: Timestamp,
-        merchant: Option<&MerchantId>,
-    ) -> Result<Option<DueRecord>, StoreError> {
-        sqlx::query_as(NEXT_DUE)
-            .bind(real_now.unix())
-            .bind(merchant.map(MerchantId::as_str))
-            .fetch_optional(&self.reads.pool)
-            .await
-            .map_err(db("finding due checkouts"))
     }
 }
 
@@ -254,7 +219,14 @@ async fn writer_loop(mut conn: SqliteConnection, sql: Sql<Sqlite>, mut rx: mpsc:
                 // A mutation opens its savepoint itself, in the same round trip to SQLite as its
                 // writes, and only when it writes (see `Batched`).
                 Job::Mutate(m, tx) => {
-                    let outcome = protocol::execute(Batched { conn: &mut conn }, m).await;
+                    let outcome = protocol::execute(
+                        Batched {
+                            conn: &mut conn,
+                            sql: &sql,
+                        },
+                        m,
+                    )
+                    .await;
                     answers.push(Answer::Mutate(outcome, tx));
                     continue;
                 }
@@ -264,7 +236,7 @@ async fn writer_loop(mut conn: SqliteConnection, sql: Sql<Sqlite>, mut rx: mpsc:
                 answers.push(Answer::Admin(Err(e), tx));
                 continue;
             }
-            let done = run_admin(&sql, &mut conn, write).await;
+            let done = sql.admin(&mut conn, write).await;
             let end = if done.is_ok() {
                 exec(&mut conn, "RELEASE job").await
             } else {
@@ -321,18 +293,6 @@ impl Answer {
     }
 }
 
-async fn run_admin(
-    sql: &Sql<Sqlite>,
-    conn: &mut SqliteConnection,
-    write: AdminWrite,
-) -> Result<(), StoreError> {
-    match write {
-        AdminWrite::InsertMerchant(m, key) => sql.insert_merchant(conn, &m, &key).await,
-        AdminWrite::InsertKey(key) => sql.insert_key(conn, &key).await,
-        AdminWrite::SetClock(id, clock) => sql.set_clock(conn, &id, clock).await,
-    }
-}
-
 /// One mutation's place in the writer's batch transaction.
 ///
 /// Every statement is a round trip to sqlx's SQLite worker thread (a channel send and two thread
@@ -341,43 +301,27 @@ async fn run_admin(
 /// mutation that writes nothing (replay, rejection) opens no savepoint.
 struct Batched<'c> {
     conn: &'c mut SqliteConnection,
+    sql: &'c Sql<Sqlite>,
 }
 
 impl WriteTx for Batched<'_> {
-    async fn read(
-        &mut self,
-        tenant: &Tenant,
-        target: &Target,
-        idempotency: Option<&IdempotencyRequest>,
-    ) -> Result<Found, StoreError> {
-        let (id, kind) = match target {
-            Target::New => ("", ""),
-            Target::Existing { kind, id } => (id.as_str(), kind.as_str()),
-        };
-        let Some(idem) = idempotency else {
-            if *target == Target::New {
-                return Ok(Found::default());
-            }
-            let document: Option<String> = sqlx::query_scalar(LOAD_CHECKOUT)
-                .bind(id)
-                .bind(kind)
-                .bind(tenant.merchant_id.as_str())
-                .bind(tenant.environment.as_str())
-                .fetch_optional(&mut *self.conn)
-                .await
-                .map_err(db("loading a checkout"))?;
+    async fn read(&mut self, lookup: &Lookup<'_>) -> Result<Found, StoreError> {
+        let Some(idem) = lookup.idempotency else {
+            let document = self.sql.document(self.conn, LOAD_CHECKOUT, lookup).await?;
             return Ok(Found {
                 record: None,
                 document,
             });
         };
+        // A new checkout has no object: the second half of the query finds nothing.
+        let (id, kind) = lookup.object.unwrap_or(("", ""));
         let rows = sqlx::query(IDEMPOTENCY_AND_CHECKOUT)
-            .bind(tenant.merchant_id.as_str())
+            .bind(lookup.merchant_id)
             .bind(idem.key.as_str())
             .bind(id)
             .bind(kind)
-            .bind(tenant.merchant_id.as_str())
-            .bind(tenant.environment.as_str())
+            .bind(lookup.merchant_id)
+            .bind(lookup.environment)
             .fetch_all(&mut *self.conn)
             .await
             .map_err(db("reading an idempotency key and a checkout"))?;
@@ -426,22 +370,7 @@ impl WriteTx for Batched<'_> {
             sql.push_str("INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, strftime('%s','now')); ");
         }
         sql.push_str("RELEASE job");
-        let mut query = sqlx::query(&sql);
-        query = match w.row {
-            RowWrite::Insert { created_at } => query
-                .bind(w.checkout_id.as_str())
-                .bind(w.merchant_id.as_str())
-                .bind(w.environment)
-                .bind(w.due_at)
-                .bind(created_at)
-                .bind(w.updated_at)
-                .bind(w.document.as_str()),
-            RowWrite::Update => query
-                .bind(w.due_at)
-                .bind(w.updated_at)
-                .bind(w.document.as_str())
-                .bind(w.checkout_id.as_str()),
-        };
+        let mut query = bind_checkout_row(sqlx::query(&sql), w);
         for (id, kind) in w.new_object_ids.iter().zip(&w.new_object_kinds) {
             query = query
                 .bind(id.as_str())
