@@ -149,6 +149,8 @@ impl SqliteStore {
         // pages of a million checkouts (SQLite's default is 2 MiB; the readers keep it).
         exec(&mut conn, WRITER_CACHE_PRAGMA).await?;
         let (tx, rx) = mpsc::channel(4096);
+        // The writer runs the shared statements on its own connection; the pool handle its
+        // `Sql` carries is an unused clone.
         tokio::spawn(writer_loop(
             conn,
             Sql::new(pool.clone(), &SQL, TRANSIENT, None),
