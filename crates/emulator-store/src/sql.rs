@@ -1,10 +1,15 @@
 //! The single statements both backends run the same way (reads, merchant and key writes), and
 //! the [`Store`] implementation that both backends share.
 //!
-//! A backend supplies its SQL text ([`SqlText`]), a read pool, and the operations it runs its own
-//! way ([`Backend`]: the write protocol's transaction, the due-timer query, how admin writes reach
-//! the database). Binding, row decoding and error mapping are written once, here, generic over
+//! A backend supplies its SQL text ([`SqlText`]), a read pool, its transient error codes, and the
+//! operations it runs its own way ([`Backend`]: the transaction of a mutation, the transaction of
+//! an admin write). Binding, row decoding and error mapping are written once, here, generic over
 //! the sqlx database.
+//!
+//! The operations are a trait ([`Statements`]) with one generic implementation so that the sqlx
+//! bounds are written once: a trait's where-clauses are not implied where the trait is used, so
+//! the shared [`Store`] implementation could not name inherent methods of `Sql<B::Db>` without
+//! repeating them.
 
 use std::fmt;
 use std::future::Future;
