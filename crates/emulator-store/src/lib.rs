@@ -1,4 +1,4 @@
-//! Storage for the amzpay emulator: the [`Store`] trait and its SQLite backend.
+//! Storage for the amzpay emulator: the [`Store`] trait and its SQLite and PostgreSQL backends.
 //!
 //! Start at [`Store`]. Reads return domain values; every write goes through
 //! [`Store::execute`] with a [`Mutation`]: the store loads the target checkout aggregate, checks
@@ -6,32 +6,55 @@
 //! aggregate, its id-index rows and the idempotency record in one transaction. The caller's
 //! answer is released only after that transaction has committed.
 //!
+//! # Layout
+//!
+//! - `protocol`: the write protocol of [`Store::execute`], once for both backends: read the
+//!   idempotency record and the checkout, replay or run `apply`, plan the row writes (a pure
+//!   function), then discard or write through the backend's `WriteTx`.
+//! - `sql`: the single statements both backends run the same way (reads, merchants and keys,
+//!   the due-timer query), generic over the sqlx database, and the one [`Store`] implementation
+//!   both backends share through the crate-private `Backend` trait.
+//! - `error`: driver errors to [`StoreError`], one mapping; a backend only lists its transient
+//!   error codes.
+//! - `sqlite`, `postgres`: SQL text, transactions (the SQLite writer task with group commit; one
+//!   PostgreSQL transaction per mutation) and the transient codes. Nothing else.
+//! - `doc`: the stored JSON document of a checkout.
+//!
 //! # Decisions
 //!
 //! - **One aggregate, one row.** A checkout (session, charge permission, charges, refunds) is one
-//!   row of `checkouts` holding a versioned JSON document ([`doc`] has the row types; the domain
+//!   row of `checkouts` holding a versioned JSON document (`doc` has the row types; the domain
 //!   types never derive serde). `checkout_objects` maps every object id to its checkout, so Get
 //!   Charge Permission, Get Charge and friends are one indexed join; `due_at` holds the next timer
 //!   of the aggregate (`Checkout::next_due`) for the background step. Cost per request does not
 //!   grow with the number of stored checkouts.
-//! - **Serialized writes per aggregate.** SQLite has one writer connection owned by a task
-//!   (`sqlite::Writer`) that takes a batch of pending mutations, runs each inside a `SAVEPOINT`
-//!   (a rejected one rolls back alone), commits the batch once (group commit: one fsync for the
-//!   whole batch in WAL mode with `synchronous=FULL`) and then answers every caller. Reads use a
-//!   separate pool and see only committed data. A PostgreSQL backend implements the same trait
-//!   with one transaction per mutation and `SELECT ... FOR UPDATE` on the checkout row.
+//! - **Serialized writes per aggregate.** SQLite has one writer connection owned by a task that
+//!   takes a batch of pending mutations, runs each that writes inside a `SAVEPOINT` (a failed one
+//!   rolls back alone), commits the batch once (group commit: one fsync for the whole batch in
+//!   WAL mode with `synchronous=FULL`) and then answers every caller. Reads use a separate pool
+//!   and see only committed data. The PostgreSQL backend runs one transaction per mutation with
+//!   `SELECT ... FOR UPDATE` on the checkout row.
 //! - **Idempotency records** (`idempotency_keys`) hold the first successful response (status and
 //!   body) with a fingerprint of the request; they are written in the same transaction as the
 //!   state change, so a replay after a crash or restart returns exactly the acknowledged answer.
-//!   Concurrent requests with one key are serialized by the writer: the first executes, the
-//!   others find its record. Rejected requests store nothing and change nothing.
+//!   Concurrent requests with one key are serialized (SQLite: by the writer; PostgreSQL: by the
+//!   key's row): the first executes, the others find its record. Rejected requests store nothing
+//!   and change nothing.
+//! - **The protocol is a trait of primitives, not a list of statements.** Each backend keeps the
+//!   round trips that make it fast or correct: SQLite reads the record and the checkout in one
+//!   statement and writes everything (savepoint included) in one multi-statement query;
+//!   PostgreSQL claims the key with `INSERT ... ON CONFLICT DO NOTHING` before it locks the row.
 //! - **Queries** are runtime `sqlx::query` calls covered by the conformance suite
 //!   (`tests/store`), not compile-time macros, so no database is needed to build.
-//! - **Errors**: no driver error escapes; everything is a [`StoreError`].
+//! - **Errors**: no driver error escapes; everything is a [`StoreError`], mapped the same way
+//!   for both backends.
 
 mod connect;
 mod doc;
+mod error;
 pub mod postgres;
+mod protocol;
+mod sql;
 pub mod sqlite;
 
 use std::fmt;
@@ -80,22 +103,6 @@ pub enum StoreError {
     /// The store is shutting down.
     #[error("the store is closed")]
     Closed,
-}
-
-impl StoreError {
-    pub(crate) fn db(message: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
-        let message = message.into();
-        move |e| match e {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(ref d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("{message}: {}", d.message()))
-            }
-            other => StoreError::Database {
-                message,
-                source: Box::new(other),
-            },
-        }
-    }
 }
 
 /// The owner of a checkout: a merchant in one environment.
@@ -202,7 +209,7 @@ pub struct DueCheckout {
     pub checkout_id: CheckoutSessionId,
 }
 
-/// The emulator's storage. Implementations: [`SqliteStore`] (PostgreSQL next).
+/// The emulator's storage. Implementations: [`SqliteStore`] and [`PostgresStore`].
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Creates a merchant with its first public key.

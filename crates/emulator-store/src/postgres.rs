@@ -12,7 +12,7 @@
 //!
 //! # Isolation and locking
 //!
-//! Every [`Store::execute`] runs in one `READ COMMITTED` transaction (set explicitly, whatever
+//! Every [`Store::execute`](crate::Store::execute) runs in one `READ COMMITTED` transaction (set explicitly, whatever
 //! the database's default), in this order:
 //!
 //! 1. With an idempotency key: `INSERT INTO idempotency_keys ... ON CONFLICT DO NOTHING` of a
@@ -37,7 +37,7 @@
 //!
 //! # Background claims
 //!
-//! [`Store::next_due`] claims the checkout it returns: it picks the first due checkout with
+//! [`Store::next_due`](crate::Store::next_due) claims the checkout it returns: it picks the first due checkout with
 //! `FOR UPDATE SKIP LOCKED` (a checkout that another instance is claiming or writing is skipped,
 //! not waited for) and sets its `claimed_until` lease in the same statement; rows with a live
 //! lease are not picked. The claimer's following write of the checkout clears the lease. So two
@@ -46,6 +46,9 @@
 //! depend on the claim: timers are applied by an ordinary mutation under the row lock.
 //!
 //! The virtual clocks are columns of `merchants`, so every instance computes the same "now".
+//!
+//! The steps of a mutation are [`crate::protocol`]'s; this module holds their SQL and the
+//! transaction ([`PgTx`]) they run in.
 //!
 //! # Pool
 //!
@@ -66,21 +69,17 @@
 //! a retry with the same idempotency key answers either way). Unique violations are
 //! [`StoreError::Conflict`]; everything else is [`StoreError::Database`].
 
-use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
-use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId, StoreId};
-use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey, Region};
-use amzpay_emulator_core::{Timestamp, VirtualClock};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, Row};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Postgres, Row, Transaction};
 
-use crate::{
-    Applied, DueCheckout, Mutation, Outcome, Store, StoreError, StoredResponse, Target, Tenant, doc,
-};
+use crate::error::{self, TransientCode};
+use crate::protocol::{self, Found, IdempotencyRecord, Lookup, RowWrite, Write, WriteTx};
+use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
+use crate::{Mutation, Outcome, StoreError};
 
 /// Settings of [`PostgresStore::open`]. `Debug` hides the password of the URL.
 #[derive(Clone)]
@@ -100,7 +99,7 @@ pub struct PostgresSettings {
     /// `idle_in_transaction_session_timeout`: PostgreSQL ends a session that sits in an open
     /// transaction this long (a hung instance), releasing its locks.
     pub idle_in_transaction_timeout: Duration,
-    /// How long a checkout claimed by [`Store::next_due`] stays invisible to other claimers
+    /// How long a checkout claimed by [`Store::next_due`](crate::Store::next_due) stays invisible to other claimers
     /// unless the claimer writes it first (real time).
     pub claim_lease: Duration,
     /// `application_name` of the connections (visible in `pg_stat_activity`).
@@ -162,8 +161,7 @@ fn redact(url: &str) -> String {
 /// PostgreSQL storage, shareable by several emulator instances. Share it in an `Arc`.
 #[derive(Debug)]
 pub struct PostgresStore {
-    pool: PgPool,
-    claim_lease_secs: f64,
+    sql: Sql<Postgres>,
 }
 
 impl PostgresStore {
@@ -171,7 +169,7 @@ impl PostgresStore {
     /// them) and opens the pool.
     pub async fn open(settings: PostgresSettings) -> Result<PostgresStore, StoreError> {
         let options = PgConnectOptions::from_str(&settings.url)
-            .map_err(pg("parsing the PostgreSQL URL"))?
+            .map_err(db("parsing the PostgreSQL URL"))?
             .application_name(&settings.application_name)
             .options([
                 (
@@ -190,19 +188,13 @@ impl PostgresStore {
             .acquire_timeout(settings.acquire_timeout)
             .connect_with(options.clone())
             .await
-            .map_err(pg("connecting to PostgreSQL"))?;
+            .map_err(db("connecting to PostgreSQL"))?;
         let migrated = sqlx::migrate!("./migrations/postgres")
             .run(&migrator_pool)
             .await;
         // Closing the session also drops the migrator's advisory lock when it failed half-way.
         migrator_pool.close().await;
-        migrated.map_err(|e| match e {
-            sqlx::migrate::MigrateError::Execute(e) => classify("applying migrations", e),
-            other => StoreError::Database {
-                message: "applying migrations".into(),
-                source: Box::new(other),
-            },
-        })?;
+        migrated.map_err(|e| error::from_migration(e, TRANSIENT))?;
         let pool = PgPoolOptions::new()
             .max_connections(settings.max_connections.max(1))
             .min_connections(settings.min_connections)
@@ -212,46 +204,17 @@ impl PostgresStore {
             .test_before_acquire(true)
             .connect_with(options)
             .await
-            .map_err(pg("opening the PostgreSQL pool"))?;
+            .map_err(db("opening the PostgreSQL pool"))?;
+        let claim_lease = Some(settings.claim_lease.as_secs_f64());
         Ok(PostgresStore {
-            pool,
-            claim_lease_secs: settings.claim_lease.as_secs_f64(),
+            sql: Sql::new(pool, &SQL, TRANSIENT, claim_lease),
         })
     }
 
     /// Closes the pool, waiting for operations in flight; later operations fail with
     /// [`StoreError::Closed`].
     pub async fn close(&self) {
-        self.pool.close().await;
-    }
-}
-
-/// Maps a driver error (see the module docs, "Errors").
-fn pg(message: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |e| classify(message, e)
-}
-
-fn classify(message: &str, e: sqlx::Error) -> StoreError {
-    let transient = match &e {
-        sqlx::Error::RowNotFound => return StoreError::NotFound,
-        sqlx::Error::PoolClosed => return StoreError::Closed,
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            return StoreError::Conflict(format!("{message}: {}", d.message()));
-        }
-        sqlx::Error::Database(d) => d.code().is_some_and(|c| transient_sqlstate(&c)),
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::WorkerCrashed => true,
-        _ => false,
-    };
-    let message = message.to_owned();
-    let source = Box::new(e);
-    if transient {
-        StoreError::Unavailable { message, source }
-    } else {
-        StoreError::Database { message, source }
+        self.sql.pool.close().await;
     }
 }
 
@@ -273,47 +236,40 @@ fn transient_sqlstate(code: &str) -> bool {
         )
 }
 
-fn clock_columns(clock: VirtualClock) -> (i64, Option<i64>) {
-    match clock {
-        VirtualClock::Running { offset_secs } => (offset_secs, None),
-        VirtualClock::Frozen { at } => (0, Some(at.unix())),
-    }
+const TRANSIENT: TransientCode = transient_sqlstate;
+
+/// Maps a driver error of this backend (see the module docs, "Errors").
+fn db(message: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |e| error::from_driver(message, e, TRANSIENT)
 }
 
-fn merchant_from_row(row: &PgRow) -> Result<Merchant, StoreError> {
-    let bad = |what: &str| StoreError::Corrupt(format!("bad {what} in a merchant row"));
-    let frozen: Option<i64> = row.get("clock_frozen_at");
-    Ok(Merchant {
-        merchant_id: MerchantId::parse(row.get("merchant_id")).ok_or_else(|| bad("merchant id"))?,
-        store_id: StoreId::parse(row.get("store_id")).ok_or_else(|| bad("store id"))?,
-        region: Region::parse(row.get("region")).ok_or_else(|| bad("region"))?,
-        environment: Environment::parse(row.get("environment"))
-            .ok_or_else(|| bad("environment"))?,
-        clock: match frozen {
-            Some(at) => VirtualClock::Frozen {
-                at: Timestamp::from_unix(at),
-            },
-            None => VirtualClock::Running {
-                offset_secs: row.get("clock_offset"),
-            },
-        },
-        created_at: Timestamp::from_unix(row.get("created_at")),
-    })
-}
+static SQL: SqlText = SqlText {
+    merchant: "SELECT merchant_id, store_id, region, environment, clock_offset, clock_frozen_at, created_at \
+         FROM merchants WHERE merchant_id = $1",
+    merchants: "SELECT merchant_id, store_id, region, environment, clock_offset, clock_frozen_at, created_at \
+         FROM merchants ORDER BY created_at, merchant_id",
+    merchant_by_key: "SELECT m.merchant_id, m.store_id, m.region, m.environment, m.clock_offset, m.clock_frozen_at, m.created_at, k.public_key_pem \
+         FROM public_keys k JOIN merchants m ON m.merchant_id = k.merchant_id WHERE k.public_key_id = $1",
+    insert_merchant: "INSERT INTO merchants (merchant_id, store_id, region, environment, clock_offset, clock_frozen_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    insert_key: "INSERT INTO public_keys (public_key_id, merchant_id, public_key_pem) VALUES ($1, $2, $3)",
+    set_clock: "UPDATE merchants SET clock_offset = $1, clock_frozen_at = $2 WHERE merchant_id = $3 RETURNING merchant_id",
+    checkout: LOAD_CHECKOUT,
+    locate: "SELECT c.merchant_id, c.environment FROM checkout_objects o \
+         JOIN checkouts c ON c.checkout_id = o.checkout_id WHERE o.object_id = $1 AND o.kind = $2",
+    count_objects: "SELECT COUNT(*) FROM checkout_objects WHERE merchant_id = $1 AND kind = $2",
+    next_due: CLAIM_DUE,
+};
 
-fn tenant_from(merchant_id: &str, environment: &str) -> Result<Tenant, StoreError> {
-    let bad = || StoreError::Corrupt("bad tenant of a checkout".into());
-    Ok(Tenant {
-        merchant_id: MerchantId::parse(merchant_id).ok_or_else(bad)?,
-        environment: Environment::parse(environment).ok_or_else(bad)?,
-    })
-}
-
-const MERCHANT_COLUMNS: &str = "m.merchant_id, m.store_id, m.region, m.environment, m.clock_offset, m.clock_frozen_at, m.created_at";
-
-const LOAD_CHECKOUT: &str = "SELECT c.checkout_id, c.document FROM checkout_objects o \
+const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o \
      JOIN checkouts c ON c.checkout_id = o.checkout_id \
      WHERE o.object_id = $1 AND o.kind = $2 AND c.merchant_id = $3 AND c.environment = $4";
+
+/// [`LOAD_CHECKOUT`] with the row lock of step 2 (module docs).
+const LOCK_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o \
+     JOIN checkouts c ON c.checkout_id = o.checkout_id \
+     WHERE o.object_id = $1 AND o.kind = $2 AND c.merchant_id = $3 AND c.environment = $4 \
+     FOR UPDATE OF c";
 
 /// Claims the first due checkout: per merchant (optionally one) the earliest due, unclaimed,
 /// unlocked checkout on that merchant's clock, then the lease, in one statement.
@@ -332,353 +288,137 @@ const CLAIM_DUE: &str = "WITH due AS ( \
      FROM due WHERE c.checkout_id = due.checkout_id \
      RETURNING c.checkout_id, c.merchant_id, c.environment";
 
-/// The transaction of one mutation; see the module docs for the order of its steps.
-async fn run_mutation(pool: &PgPool, m: Mutation) -> Result<Outcome, StoreError> {
-    let Mutation {
-        tenant,
-        target,
-        idempotency,
-        apply,
-    } = m;
-    let mut tx = pool
-        .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
-        .await
-        .map_err(pg("beginning a transaction"))?;
-    if let Some(idem) = &idempotency {
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint) VALUES ($1, $2, $3) \
-             ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
-        )
-        .bind(tenant.merchant_id.as_str())
-        .bind(&idem.key)
-        .bind(&idem.fingerprint)
-        .execute(&mut *tx)
-        .await
-        .map_err(pg("claiming an idempotency key"))?
-        .rows_affected();
-        if inserted == 0 {
-            let row = sqlx::query(
-                "SELECT fingerprint, status, body FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2",
-            )
-            .bind(tenant.merchant_id.as_str())
-            .bind(&idem.key)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(pg("reading an idempotency key"))?;
-            tx.rollback()
-                .await
-                .map_err(pg("ending a read transaction"))?;
-            let fingerprint: String = row.get(0);
-            if fingerprint != idem.fingerprint {
-                return Ok(Outcome::KeyReused);
-            }
-            let status: Option<i32> = row.get(1);
-            let body: Option<Vec<u8>> = row.get(2);
-            let (Some(status), Some(body)) = (status, body) else {
-                return Err(StoreError::Corrupt(
-                    "a committed idempotency record has no answer".into(),
-                ));
-            };
-            return Ok(Outcome::Replayed(StoredResponse {
-                status: u16::try_from(status).unwrap_or(500),
-                body,
-            }));
-        }
-    }
-    let loaded = match &target {
-        Target::New => None,
-        Target::Existing { kind, id } => {
-            let sql = format!("{LOAD_CHECKOUT} FOR UPDATE OF c");
-            let row = sqlx::query(&sql)
-                .bind(id)
-                .bind(kind.as_str())
-                .bind(tenant.merchant_id.as_str())
-                .bind(tenant.environment.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(pg("locking a checkout"))?;
-            match row {
-                Some(r) => Some(doc::decode(r.get::<&str, _>(1))?),
-                None => None,
-            }
-        }
-    };
-    let before: Option<(String, HashSet<String>)> = loaded.as_ref().map(|c| {
-        (
-            c.session.id.to_string(),
-            c.object_ids().into_iter().map(|(_, id)| id).collect(),
-        )
-    });
-    // A bug in `apply` fails this request alone (as on SQLite); dropping `tx` rolls it back.
-    let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply(loaded)))
-        .map_err(|_| StoreError::Corrupt("a mutation panicked; nothing was written".into()))?;
-    let (checkout, response) = match applied {
-        Applied::Reject(response) => {
-            tx.rollback()
-                .await
-                .map_err(pg("rolling back a rejected mutation"))?;
-            return Ok(Outcome::Rejected(response));
-        }
-        Applied::Write { checkout, response } => (checkout, response),
-    };
-    let document = doc::encode(&checkout);
-    let due = checkout.next_due().map(Timestamp::unix);
-    let updated_at = checkout.session.updated_at.unix();
-    match &before {
-        None => {
-            sqlx::query(
-                "INSERT INTO checkouts (checkout_id, merchant_id, environment, due_at, created_at, updated_at, document) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(checkout.session.id.as_str())
-            .bind(checkout.merchant_id.as_str())
-            .bind(checkout.environment.as_str())
-            .bind(due)
-            .bind(checkout.session.created_at.unix())
-            .bind(updated_at)
-            .bind(&document)
-            .execute(&mut *tx)
-            .await
-            .map_err(pg("inserting a checkout"))?;
-        }
-        Some((id, _)) => {
-            if id != checkout.session.id.as_str() {
-                return Err(StoreError::Corrupt(
-                    "a mutation replaced the checkout with another one".into(),
-                ));
-            }
-            sqlx::query(
-                "UPDATE checkouts SET due_at = $1, updated_at = $2, document = $3, claimed_until = NULL \
-                 WHERE checkout_id = $4",
-            )
-            .bind(due)
-            .bind(updated_at)
-            .bind(&document)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(pg("updating a checkout"))?;
-        }
-    }
-    let known = before.map(|(_, ids)| ids).unwrap_or_default();
-    let (ids, kinds): (Vec<String>, Vec<&'static str>) = checkout
-        .object_ids()
-        .into_iter()
-        .filter(|(_, id)| !known.contains(id))
-        .map(|(kind, id)| (id, kind.as_str()))
-        .unzip();
-    if !ids.is_empty() {
-        sqlx::query(
-            "INSERT INTO checkout_objects (object_id, kind, checkout_id, merchant_id) \
-             SELECT o, k, $3, $4 FROM UNNEST($1::text[], $2::text[]) AS t (o, k)",
-        )
-        .bind(&ids)
-        .bind(&kinds)
-        .bind(checkout.session.id.as_str())
-        .bind(checkout.merchant_id.as_str())
-        .execute(&mut *tx)
-        .await
-        .map_err(pg("indexing object ids"))?;
-    }
-    if let Some(idem) = &idempotency {
-        sqlx::query(
-            "UPDATE idempotency_keys SET status = $3, body = $4 WHERE merchant_id = $1 AND idempotency_key = $2",
-        )
-        .bind(tenant.merchant_id.as_str())
-        .bind(&idem.key)
-        .bind(i32::from(response.status))
-        .bind(&response.body)
-        .execute(&mut *tx)
-        .await
-        .map_err(pg("recording an idempotency key"))?;
-    }
-    tx.commit().await.map_err(pg("committing a mutation"))?;
-    Ok(Outcome::Executed(response))
-}
+impl Backend for PostgresStore {
+    type Sql = Sql<Postgres>;
 
-#[async_trait::async_trait]
-impl Store for PostgresStore {
-    async fn insert_merchant(
-        &self,
-        merchant: &Merchant,
-        key: &MerchantKey,
-    ) -> Result<(), StoreError> {
-        let (offset, frozen) = clock_columns(merchant.clock);
+    fn sql(&self) -> &Sql<Postgres> {
+        &self.sql
+    }
+
+    async fn admin(&self, write: AdminWrite) -> Result<(), StoreError> {
         let mut tx = self
+            .sql
             .pool
             .begin()
             .await
-            .map_err(pg("beginning a transaction"))?;
-        sqlx::query(
-            "INSERT INTO merchants (merchant_id, store_id, region, environment, clock_offset, clock_frozen_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(merchant.merchant_id.as_str())
-        .bind(merchant.store_id.as_str())
-        .bind(merchant.region.as_str())
-        .bind(merchant.environment.as_str())
-        .bind(offset)
-        .bind(frozen)
-        .bind(merchant.created_at.unix())
-        .execute(&mut *tx)
-        .await
-        .map_err(pg("inserting a merchant"))?;
-        insert_key(&mut tx, key).await?;
-        tx.commit().await.map_err(pg("committing a merchant"))
-    }
-
-    async fn insert_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
-        let mut conn = self
-            .pool
-            .acquire()
-            .await
-            .map_err(pg("acquiring a connection"))?;
-        insert_key(&mut conn, key).await
-    }
-
-    async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
-        let sql = format!("SELECT {MERCHANT_COLUMNS} FROM merchants m WHERE m.merchant_id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(pg("reading a merchant"))?;
-        row.as_ref().map(merchant_from_row).transpose()
-    }
-
-    async fn merchants(&self) -> Result<Vec<Merchant>, StoreError> {
-        let sql = format!(
-            "SELECT {MERCHANT_COLUMNS} FROM merchants m ORDER BY m.created_at, m.merchant_id"
-        );
-        let rows = sqlx::query(&sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(pg("listing merchants"))?;
-        rows.iter().map(merchant_from_row).collect()
-    }
-
-    async fn merchant_by_key(
-        &self,
-        key_id: &PublicKeyId,
-    ) -> Result<Option<(Merchant, MerchantKey)>, StoreError> {
-        let sql = format!(
-            "SELECT {MERCHANT_COLUMNS}, k.public_key_pem FROM public_keys k \
-             JOIN merchants m ON m.merchant_id = k.merchant_id WHERE k.public_key_id = $1"
-        );
-        let row = sqlx::query(&sql)
-            .bind(key_id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(pg("reading a public key"))?;
-        let Some(row) = row else { return Ok(None) };
-        let merchant = merchant_from_row(&row)?;
-        let key = MerchantKey {
-            public_key_id: key_id.clone(),
-            merchant_id: merchant.merchant_id.clone(),
-            public_key_pem: row.get("public_key_pem"),
-        };
-        Ok(Some((merchant, key)))
-    }
-
-    async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError> {
-        let (offset, frozen) = clock_columns(clock);
-        let done = sqlx::query(
-            "UPDATE merchants SET clock_offset = $1, clock_frozen_at = $2 WHERE merchant_id = $3",
-        )
-        .bind(offset)
-        .bind(frozen)
-        .bind(id.as_str())
-        .execute(&self.pool)
-        .await
-        .map_err(pg("setting a clock"))?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    async fn checkout(
-        &self,
-        tenant: &Tenant,
-        kind: ObjectKind,
-        id: &str,
-    ) -> Result<Option<Checkout>, StoreError> {
-        let row = sqlx::query(LOAD_CHECKOUT)
-            .bind(id)
-            .bind(kind.as_str())
-            .bind(tenant.merchant_id.as_str())
-            .bind(tenant.environment.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(pg("reading a checkout"))?;
-        row.map(|r| doc::decode(r.get::<&str, _>(1))).transpose()
-    }
-
-    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
-        let row = sqlx::query(
-            "SELECT c.merchant_id, c.environment FROM checkout_objects o \
-             JOIN checkouts c ON c.checkout_id = o.checkout_id WHERE o.object_id = $1 AND o.kind = $2",
-        )
-        .bind(id)
-        .bind(kind.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(pg("locating an object"))?;
-        row.map(|r| tenant_from(r.get(0), r.get(1))).transpose()
+            .map_err(db("beginning a transaction"))?;
+        self.sql.admin(&mut tx, write).await?;
+        tx.commit().await.map_err(db("committing an admin write"))
     }
 
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
-        run_mutation(&self.pool, mutation).await
-    }
-
-    async fn next_due(
-        &self,
-        real_now: Timestamp,
-        merchant: Option<&MerchantId>,
-    ) -> Result<Option<DueCheckout>, StoreError> {
-        let row = sqlx::query(CLAIM_DUE)
-            .bind(real_now.unix())
-            .bind(merchant.map(MerchantId::as_str))
-            .bind(self.claim_lease_secs)
-            .fetch_optional(&self.pool)
+        let tx = self
+            .sql
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
             .await
-            .map_err(pg("claiming a due checkout"))?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(DueCheckout {
-            tenant: tenant_from(row.get(1), row.get(2))?,
-            checkout_id: CheckoutSessionId::parse(row.get(0))
-                .ok_or_else(|| StoreError::Corrupt("bad id of a due checkout".into()))?,
-        }))
-    }
-
-    async fn count_objects(
-        &self,
-        merchant: &MerchantId,
-        kind: ObjectKind,
-    ) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM checkout_objects WHERE merchant_id = $1 AND kind = $2",
-        )
-        .bind(merchant.as_str())
-        .bind(kind.as_str())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(pg("counting objects"))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+            .map_err(db("beginning a transaction"))?;
+        protocol::execute(PgTx { tx, sql: &self.sql }, mutation).await
     }
 }
 
-async fn insert_key(conn: &mut PgConnection, key: &MerchantKey) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO public_keys (public_key_id, merchant_id, public_key_pem) VALUES ($1, $2, $3)",
-    )
-    .bind(key.public_key_id.as_str())
-    .bind(key.merchant_id.as_str())
-    .bind(&key.public_key_pem)
-    .execute(&mut *conn)
-    .await
-    .map_err(pg("inserting a public key"))?;
-    Ok(())
+/// The `READ COMMITTED` transaction of one mutation; see the module docs for its steps.
+struct PgTx<'s> {
+    tx: Transaction<'static, Postgres>,
+    sql: &'s Sql<Postgres>,
+}
+
+impl WriteTx for PgTx<'_> {
+    async fn read(&mut self, lookup: &Lookup<'_>) -> Result<Found, StoreError> {
+        if let Some(idem) = lookup.idempotency {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint) VALUES ($1, $2, $3) \
+                 ON CONFLICT (merchant_id, idempotency_key) DO NOTHING",
+            )
+            .bind(lookup.merchant_id)
+            .bind(idem.key.as_str())
+            .bind(idem.fingerprint.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db("claiming an idempotency key"))?
+            .rows_affected();
+            if inserted == 0 {
+                // Another transaction committed the key: its answer decides, the checkout is
+                // not needed.
+                let row = sqlx::query(
+                    "SELECT fingerprint, status, body FROM idempotency_keys WHERE merchant_id = $1 AND idempotency_key = $2",
+                )
+                .bind(lookup.merchant_id)
+                .bind(idem.key.as_str())
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(db("reading an idempotency key"))?;
+                let record = IdempotencyRecord {
+                    fingerprint: row.get(0),
+                    status: row.get::<Option<i32>, _>(1).map(i64::from),
+                    body: row.get(2),
+                };
+                return Ok(Found {
+                    record: Some(record),
+                    document: None,
+                });
+            }
+        }
+        let document = self
+            .sql
+            .document(&mut self.tx, LOCK_CHECKOUT, lookup)
+            .await?;
+        Ok(Found {
+            record: None,
+            document,
+        })
+    }
+
+    async fn discard(self) -> Result<(), StoreError> {
+        self.tx
+            .rollback()
+            .await
+            .map_err(db("rolling back a mutation that wrote nothing"))
+    }
+
+    async fn write(mut self, w: &Write) -> Result<(), StoreError> {
+        let tx = &mut self.tx;
+        let row = match w.row {
+            RowWrite::Insert { .. } => {
+                "INSERT INTO checkouts (checkout_id, merchant_id, environment, due_at, created_at, updated_at, document) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            }
+            RowWrite::Update => {
+                "UPDATE checkouts SET due_at = $1, updated_at = $2, document = $3, claimed_until = NULL \
+                 WHERE checkout_id = $4"
+            }
+        };
+        bind_checkout_row(sqlx::query(row), w)
+            .execute(&mut **tx)
+            .await
+            .map_err(db("writing a checkout"))?;
+        if !w.new_object_ids.is_empty() {
+            sqlx::query(
+                "INSERT INTO checkout_objects (object_id, kind, checkout_id, merchant_id) \
+                 SELECT o, k, $3, $4 FROM UNNEST($1::text[], $2::text[]) AS t (o, k)",
+            )
+            .bind(&w.new_object_ids)
+            .bind(&w.new_object_kinds)
+            .bind(w.checkout_id.as_str())
+            .bind(w.merchant_id.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(db("indexing object ids"))?;
+        }
+        if let Some(idem) = &w.idempotency {
+            sqlx::query(
+                "UPDATE idempotency_keys SET status = $3, body = $4 WHERE merchant_id = $1 AND idempotency_key = $2",
+            )
+            .bind(idem.merchant_id.as_str())
+            .bind(idem.key.as_str())
+            .bind(i32::from(w.response.status))
+            .bind(w.response.body.as_slice())
+            .execute(&mut **tx)
+            .await
+            .map_err(db("recording an idempotency key"))?;
+        }
+        self.tx.commit().await.map_err(db("committing a mutation"))
+    }
 }
 
 #[cfg(test)]
@@ -709,19 +449,19 @@ mod tests {
         }
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
         assert!(matches!(
-            classify("x", sqlx::Error::Io(io)),
+            db("x")(sqlx::Error::Io(io)),
             StoreError::Unavailable { .. }
         ));
         assert!(matches!(
-            classify("x", sqlx::Error::PoolTimedOut),
+            db("x")(sqlx::Error::PoolTimedOut),
             StoreError::Unavailable { .. }
         ));
         assert!(matches!(
-            classify("x", sqlx::Error::PoolClosed),
+            db("x")(sqlx::Error::PoolClosed),
             StoreError::Closed
         ));
         assert!(matches!(
-            classify("x", sqlx::Error::RowNotFound),
+            db("x")(sqlx::Error::RowNotFound),
             StoreError::NotFound
         ));
     }

@@ -1,0 +1,541 @@
+//! The single statements both backends run the same way (reads, merchant and key writes), and
+//! the [`Store`] implementation that both backends share.
+//!
+//! A backend supplies its SQL text ([`SqlText`]), a read pool, its transient error codes, and the
+//! operations it runs its own way ([`Backend`]: the transaction of a mutation, the transaction of
+//! an admin write). Binding, row decoding and error mapping are written once, here, generic over
+//! the sqlx database.
+//!
+//! The operations are a trait ([`Statements`]) with one generic implementation so that the sqlx
+//! bounds are written once: a trait's where-clauses are not implied where the trait is used, so
+//! the shared [`Store`] implementation could not name inherent methods of `Sql<B::Db>` without
+//! repeating them.
+
+use std::fmt;
+use std::future::Future;
+
+use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
+use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId, StoreId};
+use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey, Region};
+use amzpay_emulator_core::{Timestamp, VirtualClock};
+use sqlx::query::Query;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+
+use crate::error::{self, TransientCode};
+use crate::protocol::{Lookup, RowWrite, Write};
+use crate::{DueCheckout, Mutation, Outcome, Store, StoreError, Tenant, doc};
+
+/// A backend's SQL for the statements of [`Sql`]. Placeholders: `?` or `$n`, bound in the order
+/// each field's documentation gives.
+#[derive(Debug)]
+pub(crate) struct SqlText {
+    /// The merchant `(merchant_id)`; columns of [`MerchantRecord`].
+    pub(crate) merchant: &'static str,
+    /// Every merchant, oldest first; columns of [`MerchantRecord`].
+    pub(crate) merchants: &'static str,
+    /// The merchant owning `(public_key_id)`; columns of [`MerchantRecord`] and `public_key_pem`.
+    pub(crate) merchant_by_key: &'static str,
+    /// Inserts `(merchant_id, store_id, region, environment, clock_offset, clock_frozen_at,
+    /// created_at)`.
+    pub(crate) insert_merchant: &'static str,
+    /// Inserts `(public_key_id, merchant_id, public_key_pem)`.
+    pub(crate) insert_key: &'static str,
+    /// Sets `(clock_offset, clock_frozen_at)` of `merchant_id`, returning a row when it exists.
+    pub(crate) set_clock: &'static str,
+    /// The document of the checkout holding `(object_id, kind)` in `(merchant_id, environment)`.
+    pub(crate) checkout: &'static str,
+    /// `(merchant_id, environment)` of the checkout holding `(object_id, kind)`.
+    pub(crate) locate: &'static str,
+    /// The number of `(merchant_id, kind)` objects.
+    pub(crate) count_objects: &'static str,
+    /// One checkout whose next timer is due at real time `(now)` on its merchant's clock,
+    /// optionally only `(merchant_id)`'s, then (when the backend claims) `(lease seconds)`;
+    /// columns of [`DueRecord`].
+    pub(crate) next_due: &'static str,
+}
+
+/// A backend's read pool with its SQL and its transient error codes.
+pub(crate) struct Sql<DB: Database> {
+    pub(crate) pool: Pool<DB>,
+    pub(crate) text: &'static SqlText,
+    pub(crate) transient_code: TransientCode,
+    /// How long (seconds) [`Statements::next_due`] claims the checkout it returns, so that
+    /// other instances on the database skip it; `None` when one process owns the database.
+    pub(crate) claim_lease: Option<f64>,
+}
+
+impl<DB: Database> Sql<DB> {
+    pub(crate) fn new(
+        pool: Pool<DB>,
+        text: &'static SqlText,
+        transient_code: TransientCode,
+        claim_lease: Option<f64>,
+    ) -> Self {
+        Sql {
+            pool,
+            text,
+            transient_code,
+            claim_lease,
+        }
+    }
+
+    /// Maps a driver error raised while doing `message` (see [`error::from_driver`]).
+    pub(crate) fn err(&self, message: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+        let transient_code = self.transient_code;
+        move |e| error::from_driver(message, e, transient_code)
+    }
+}
+
+impl<DB: Database> fmt::Debug for Sql<DB> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sql")
+            .field("pool", &self.pool)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The operations of [`Sql`], as a trait so that the shared [`Store`] implementation can name
+/// them without repeating the sqlx bounds of their one implementation.
+pub(crate) trait Statements: Send + Sync {
+    /// The database of the connections [`Statements::insert_merchant`] and friends take.
+    type Db: Database;
+
+    fn merchant(
+        &self,
+        id: &MerchantId,
+    ) -> impl Future<Output = Result<Option<Merchant>, StoreError>> + Send;
+    fn merchants(&self) -> impl Future<Output = Result<Vec<Merchant>, StoreError>> + Send;
+    fn merchant_by_key(
+        &self,
+        key_id: &PublicKeyId,
+    ) -> impl Future<Output = Result<Option<(Merchant, MerchantKey)>, StoreError>> + Send;
+    /// The checkout `lookup` names, read from the pool.
+    fn checkout(
+        &self,
+        lookup: &Lookup<'_>,
+    ) -> impl Future<Output = Result<Option<Checkout>, StoreError>> + Send;
+    /// The stored document of the checkout `lookup` names, read on `conn` with `sql` (the
+    /// backend's plain or locking form of [`SqlText::checkout`]).
+    fn document(
+        &self,
+        conn: &mut <Self::Db as Database>::Connection,
+        sql: &'static str,
+        lookup: &Lookup<'_>,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    fn locate(
+        &self,
+        kind: ObjectKind,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Tenant>, StoreError>> + Send;
+    fn count_objects(
+        &self,
+        merchant: &MerchantId,
+        kind: ObjectKind,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+    fn next_due(
+        &self,
+        real_now: Timestamp,
+        merchant: Option<&MerchantId>,
+    ) -> impl Future<Output = Result<Option<DueCheckout>, StoreError>> + Send;
+    /// Runs `write` on `conn`, inside the caller's transaction.
+    fn admin(
+        &self,
+        conn: &mut <Self::Db as Database>::Connection,
+        write: AdminWrite,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+impl<DB> Statements for Sql<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> f64: Encode<'q, DB> + Type<DB>,
+    for<'r> String: Decode<'r, DB> + Type<DB>,
+    for<'r> i64: Decode<'r, DB>,
+    for<'r> MerchantRecord: FromRow<'r, DB::Row>,
+    for<'r> TenantRecord: FromRow<'r, DB::Row>,
+    for<'r> KeyRecord: FromRow<'r, DB::Row>,
+    for<'r> DueRecord: FromRow<'r, DB::Row>,
+    for<'r> &'r str: ColumnIndex<DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    type Db = DB;
+
+    async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
+        let row: Option<MerchantRecord> = sqlx::query_as(self.text.merchant)
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading a merchant"))?;
+        row.map(Merchant::try_from).transpose()
+    }
+
+    async fn merchants(&self) -> Result<Vec<Merchant>, StoreError> {
+        let rows: Vec<MerchantRecord> = sqlx::query_as(self.text.merchants)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("listing merchants"))?;
+        rows.into_iter().map(Merchant::try_from).collect()
+    }
+
+    async fn merchant_by_key(
+        &self,
+        key_id: &PublicKeyId,
+    ) -> Result<Option<(Merchant, MerchantKey)>, StoreError> {
+        let row: Option<KeyRecord> = sqlx::query_as(self.text.merchant_by_key)
+            .bind(key_id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading a public key"))?;
+        let Some(KeyRecord {
+            merchant,
+            public_key_pem,
+        }) = row
+        else {
+            return Ok(None);
+        };
+        let merchant = Merchant::try_from(merchant)?;
+        let key = MerchantKey {
+            public_key_id: key_id.clone(),
+            merchant_id: merchant.merchant_id.clone(),
+            public_key_pem,
+        };
+        Ok(Some((merchant, key)))
+    }
+
+    async fn checkout(&self, lookup: &Lookup<'_>) -> Result<Option<Checkout>, StoreError> {
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(self.err("reading a checkout"))?;
+        let document = self.document(&mut conn, self.text.checkout, lookup).await?;
+        document.as_deref().map(doc::decode).transpose()
+    }
+
+    async fn document(
+        &self,
+        conn: &mut DB::Connection,
+        sql: &'static str,
+        lookup: &Lookup<'_>,
+    ) -> Result<Option<String>, StoreError> {
+        let Some((id, kind)) = lookup.object else {
+            return Ok(None);
+        };
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .bind(kind)
+            .bind(lookup.merchant_id)
+            .bind(lookup.environment)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(self.err("loading a checkout"))
+    }
+
+    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
+        let row: Option<TenantRecord> = sqlx::query_as(self.text.locate)
+            .bind(id)
+            .bind(kind.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("locating an object"))?;
+        row.map(Tenant::try_from).transpose()
+    }
+
+    async fn count_objects(
+        &self,
+        merchant: &MerchantId,
+        kind: ObjectKind,
+    ) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(self.text.count_objects)
+            .bind(merchant.as_str())
+            .bind(kind.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(self.err("counting objects"))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn next_due(
+        &self,
+        real_now: Timestamp,
+        merchant: Option<&MerchantId>,
+    ) -> Result<Option<DueCheckout>, StoreError> {
+        let mut query = sqlx::query_as(self.text.next_due)
+            .bind(real_now.unix())
+            .bind(merchant.map(MerchantId::as_str));
+        if let Some(lease) = self.claim_lease {
+            query = query.bind(lease);
+        }
+        let row: Option<DueRecord> = query
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("finding a due checkout"))?;
+        row.map(DueCheckout::try_from).transpose()
+    }
+
+    async fn admin(&self, conn: &mut DB::Connection, write: AdminWrite) -> Result<(), StoreError> {
+        let key = match write {
+            AdminWrite::InsertMerchant(m, key) => {
+                let (offset, frozen) = clock_columns(m.clock);
+                sqlx::query(self.text.insert_merchant)
+                    .bind(m.merchant_id.as_str())
+                    .bind(m.store_id.as_str())
+                    .bind(m.region.as_str())
+                    .bind(m.environment.as_str())
+                    .bind(offset)
+                    .bind(frozen)
+                    .bind(m.created_at.unix())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(self.err("inserting a merchant"))?;
+                key
+            }
+            AdminWrite::InsertKey(key) => key,
+            AdminWrite::SetClock(id, clock) => {
+                let (offset, frozen) = clock_columns(clock);
+                return sqlx::query(self.text.set_clock)
+                    .bind(offset)
+                    .bind(frozen)
+                    .bind(id.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(self.err("setting a clock"))?
+                    .map(|_| ())
+                    .ok_or(StoreError::NotFound);
+            }
+        };
+        sqlx::query(self.text.insert_key)
+            .bind(key.public_key_id.as_str())
+            .bind(key.merchant_id.as_str())
+            .bind(key.public_key_pem.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(self.err("inserting a public key"))?;
+        Ok(())
+    }
+}
+
+/// A write of merchants and keys (admin API).
+#[derive(Debug)]
+pub(crate) enum AdminWrite {
+    InsertMerchant(Merchant, MerchantKey),
+    InsertKey(MerchantKey),
+    SetClock(MerchantId, VirtualClock),
+}
+
+/// Binds the `checkouts` row of `w`, in the order both backends' statements take it: for
+/// [`RowWrite::Insert`] `(checkout_id, merchant_id, environment, due_at, created_at, updated_at,
+/// document)`, for [`RowWrite::Update`] `(due_at, updated_at, document)` of `checkout_id`.
+pub(crate) fn bind_checkout_row<'q, DB>(
+    query: Query<'q, DB, DB::Arguments<'q>>,
+    w: &'q Write,
+) -> Query<'q, DB, DB::Arguments<'q>>
+where
+    DB: Database,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+{
+    match w.row {
+        RowWrite::Insert { created_at } => query
+            .bind(w.checkout_id.as_str())
+            .bind(w.merchant_id.as_str())
+            .bind(w.environment)
+            .bind(w.due_at)
+            .bind(created_at)
+            .bind(w.updated_at)
+            .bind(w.document.as_str()),
+        RowWrite::Update => query
+            .bind(w.due_at)
+            .bind(w.updated_at)
+            .bind(w.document.as_str())
+            .bind(w.checkout_id.as_str()),
+    }
+}
+
+/// The clock as `(clock_offset, clock_frozen_at)` columns.
+fn clock_columns(clock: VirtualClock) -> (i64, Option<i64>) {
+    match clock {
+        VirtualClock::Running { offset_secs } => (offset_secs, None),
+        VirtualClock::Frozen { at } => (0, Some(at.unix())),
+    }
+}
+
+/// A row of `merchants`.
+#[derive(Debug, FromRow)]
+pub(crate) struct MerchantRecord {
+    merchant_id: String,
+    store_id: String,
+    region: String,
+    environment: String,
+    clock_offset: i64,
+    clock_frozen_at: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<MerchantRecord> for Merchant {
+    type Error = StoreError;
+
+    fn try_from(r: MerchantRecord) -> Result<Merchant, StoreError> {
+        let bad = |what: &str| StoreError::Corrupt(format!("bad {what} in a merchant row"));
+        Ok(Merchant {
+            merchant_id: MerchantId::parse(&r.merchant_id).ok_or_else(|| bad("merchant id"))?,
+            store_id: StoreId::parse(&r.store_id).ok_or_else(|| bad("store id"))?,
+            region: Region::parse(&r.region).ok_or_else(|| bad("region"))?,
+            environment: Environment::parse(&r.environment).ok_or_else(|| bad("environment"))?,
+            clock: match r.clock_frozen_at {
+                Some(at) => VirtualClock::Frozen {
+                    at: Timestamp::from_unix(at),
+                },
+                None => VirtualClock::Running {
+                    offset_secs: r.clock_offset,
+                },
+            },
+            created_at: Timestamp::from_unix(r.created_at),
+        })
+    }
+}
+
+/// A merchant row with one of its public keys.
+#[derive(Debug, FromRow)]
+pub(crate) struct KeyRecord {
+    #[sqlx(flatten)]
+    merchant: MerchantRecord,
+    public_key_pem: String,
+}
+
+/// The owner columns `(merchant_id, environment)` of a checkout.
+#[derive(Debug, FromRow)]
+pub(crate) struct TenantRecord {
+    merchant_id: String,
+    environment: String,
+}
+
+impl TryFrom<TenantRecord> for Tenant {
+    type Error = StoreError;
+
+    fn try_from(r: TenantRecord) -> Result<Tenant, StoreError> {
+        let bad = || StoreError::Corrupt("bad tenant of a checkout".into());
+        Ok(Tenant {
+            merchant_id: MerchantId::parse(&r.merchant_id).ok_or_else(bad)?,
+            environment: Environment::parse(&r.environment).ok_or_else(bad)?,
+        })
+    }
+}
+
+/// A checkout with a due timer: `(checkout_id, merchant_id, environment)`.
+#[derive(Debug, FromRow)]
+pub(crate) struct DueRecord {
+    checkout_id: String,
+    #[sqlx(flatten)]
+    tenant: TenantRecord,
+}
+
+impl TryFrom<DueRecord> for DueCheckout {
+    type Error = StoreError;
+
+    fn try_from(r: DueRecord) -> Result<DueCheckout, StoreError> {
+        Ok(DueCheckout {
+            tenant: r.tenant.try_into()?,
+            checkout_id: CheckoutSessionId::parse(&r.checkout_id)
+                .ok_or_else(|| StoreError::Corrupt("bad id of a due checkout".into()))?,
+        })
+    }
+}
+
+/// What a backend does its own way; everything else of [`Store`] is shared.
+pub(crate) trait Backend: Send + Sync + fmt::Debug + 'static {
+    /// The backend's read pool and SQL.
+    type Sql: Statements;
+
+    fn sql(&self) -> &Self::Sql;
+
+    /// Runs `write` in a transaction of its own (SQLite: a savepoint in the writer's batch).
+    fn admin(&self, write: AdminWrite) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Runs the write protocol ([`crate::protocol::execute`]) in the backend's transaction.
+    fn execute(
+        &self,
+        mutation: Mutation,
+    ) -> impl Future<Output = Result<Outcome, StoreError>> + Send;
+}
+
+#[async_trait::async_trait]
+impl<B: Backend> Store for B {
+    async fn insert_merchant(
+        &self,
+        merchant: &Merchant,
+        key: &MerchantKey,
+    ) -> Result<(), StoreError> {
+        let write = AdminWrite::InsertMerchant(merchant.clone(), key.clone());
+        self.admin(write).await
+    }
+
+    async fn insert_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
+        self.admin(AdminWrite::InsertKey(key.clone())).await
+    }
+
+    async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
+        self.sql().merchant(id).await
+    }
+
+    async fn merchants(&self) -> Result<Vec<Merchant>, StoreError> {
+        self.sql().merchants().await
+    }
+
+    async fn merchant_by_key(
+        &self,
+        key_id: &PublicKeyId,
+    ) -> Result<Option<(Merchant, MerchantKey)>, StoreError> {
+        self.sql().merchant_by_key(key_id).await
+    }
+
+    async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError> {
+        self.admin(AdminWrite::SetClock(id.clone(), clock)).await
+    }
+
+    async fn checkout(
+        &self,
+        tenant: &Tenant,
+        kind: ObjectKind,
+        id: &str,
+    ) -> Result<Option<Checkout>, StoreError> {
+        let lookup = Lookup {
+            merchant_id: tenant.merchant_id.as_str(),
+            environment: tenant.environment.as_str(),
+            object: Some((id, kind.as_str())),
+            idempotency: None,
+        };
+        self.sql().checkout(&lookup).await
+    }
+
+    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
+        self.sql().locate(kind, id).await
+    }
+
+    async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
+        Backend::execute(self, mutation).await
+    }
+
+    async fn next_due(
+        &self,
+        real_now: Timestamp,
+        merchant: Option<&MerchantId>,
+    ) -> Result<Option<DueCheckout>, StoreError> {
+        self.sql().next_due(real_now, merchant).await
+    }
+
+    async fn count_objects(
+        &self,
+        merchant: &MerchantId,
+        kind: ObjectKind,
+    ) -> Result<u64, StoreError> {
+        self.sql().count_objects(merchant, kind).await
+    }
+}
