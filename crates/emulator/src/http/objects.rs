@@ -2,6 +2,7 @@
 //! request, call `service::payments`, answer.
 
 use amzpay_emulator_core::Operation;
+use amzpay_emulator_core::checkout::Command;
 use amzpay_emulator_core::ids::RefundId;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -77,7 +78,7 @@ async fn update_charge_permission(
     let call = call(&signed, None, None)?;
     let pid = convert::permission_id(&id, PERMISSION)?;
     let update = convert::permission_update(signed.json(false)?)?;
-    payments::update_charge_permission(&state, call, &pid, update)
+    payments::on_permission(&state, call, &pid, Command::UpdatePermission(update))
         .await
         .map(reply)
 }
@@ -90,7 +91,7 @@ async fn close_charge_permission(
     let call = call(&signed, Some(Operation::CloseChargePermission), None)?;
     let pid = convert::permission_id(&id, PERMISSION)?;
     let request = convert::close(signed.json(false)?)?;
-    payments::close_charge_permission(&state, call, &pid, request)
+    payments::on_permission(&state, call, &pid, Command::ClosePermission(request))
         .await
         .map(reply)
 }
@@ -125,7 +126,11 @@ async fn capture_charge(
     let call = call(&signed, Some(Operation::CaptureCharge), Some(true))?;
     let cid = convert::charge_id(&id, CHARGE)?;
     let request = convert::capture(signed.json(false)?)?;
-    payments::capture_charge(&state, call, &cid, request)
+    let command = Command::CaptureCharge {
+        charge_id: cid.clone(),
+        request,
+    };
+    payments::on_charge(&state, call, &cid, command)
         .await
         .map(reply)
 }
@@ -138,7 +143,11 @@ async fn cancel_charge(
     let call = call(&signed, None, None)?;
     let cid = convert::charge_id(&id, CHARGE)?;
     let request: amzpay_types::CancelChargeRequest = signed.json(false)?;
-    payments::cancel_charge(&state, call, &cid, request.cancellation_reason)
+    let command = Command::CancelCharge {
+        charge_id: cid.clone(),
+        reason: request.cancellation_reason,
+    };
+    payments::on_charge(&state, call, &cid, command)
         .await
         .map(reply)
 }

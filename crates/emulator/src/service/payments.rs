@@ -7,9 +7,7 @@
 
 use amzpay_emulator_core::checkout::{Checkout, Command, Effect};
 use amzpay_emulator_core::ids::{ChargeId, ChargePermissionId, RefundId};
-use amzpay_emulator_core::input::{
-    CaptureRequest, CloseRequest, NewCharge, NewRefund, PermissionUpdate,
-};
+use amzpay_emulator_core::input::{NewCharge, NewRefund};
 use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
 use amzpay_emulator_store::{IdempotencyRequest, Target, Tenant};
 
@@ -126,40 +124,15 @@ pub(crate) async fn get_charge_permission(
     Ok(to_json(&view))
 }
 
-/// Update Charge Permission.
-pub(crate) async fn update_charge_permission(
+/// Update or Close Charge Permission: a command on the permission, answered with it.
+pub(crate) async fn on_permission(
     state: &AppState,
     call: Call,
     id: &ChargePermissionId,
-    update: PermissionUpdate,
+    command: Command,
 ) -> Result<Written, ApiError> {
     let render = permission_answer(id.to_string(), call.now);
-    write(
-        state,
-        call,
-        permission(id),
-        Command::UpdatePermission(update),
-        render,
-    )
-    .await
-}
-
-/// Close Charge Permission.
-pub(crate) async fn close_charge_permission(
-    state: &AppState,
-    call: Call,
-    id: &ChargePermissionId,
-    request: CloseRequest,
-) -> Result<Written, ApiError> {
-    let render = permission_answer(id.to_string(), call.now);
-    write(
-        state,
-        call,
-        permission(id),
-        Command::ClosePermission(request),
-        render,
-    )
-    .await
+    write(state, call, permission(id), command, render).await
 }
 
 /// Create Charge on a permission.
@@ -201,46 +174,15 @@ pub(crate) async fn get_charge(
     Ok(to_json(&charge_view(&c, charge)))
 }
 
-/// Capture Charge.
-pub(crate) async fn capture_charge(
+/// Capture or Cancel Charge: a command on the charge, answered with it.
+pub(crate) async fn on_charge(
     state: &AppState,
     call: Call,
     id: &ChargeId,
-    request: CaptureRequest,
+    command: Command,
 ) -> Result<Written, ApiError> {
-    let command = Command::CaptureCharge {
-        charge_id: id.clone(),
-        request,
-    };
-    write(
-        state,
-        call,
-        charge(id),
-        command,
-        charge_answer(false, id.clone()),
-    )
-    .await
-}
-
-/// Cancel Charge.
-pub(crate) async fn cancel_charge(
-    state: &AppState,
-    call: Call,
-    id: &ChargeId,
-    reason: String,
-) -> Result<Written, ApiError> {
-    let command = Command::CancelCharge {
-        charge_id: id.clone(),
-        reason,
-    };
-    write(
-        state,
-        call,
-        charge(id),
-        command,
-        charge_answer(false, id.clone()),
-    )
-    .await
+    let render = charge_answer(false, id.clone());
+    write(state, call, charge(id), command, render).await
 }
 
 /// Create Refund on a charge.
