@@ -170,7 +170,7 @@ async fn a_signed_button_payload_creates_an_open_session_and_sends_the_buyer_to_
         body["redirectUrl"],
         format!("{BASE_URL}/checkout/signin?amazonCheckoutSessionId={id}")
     );
-    let s = app.session(&m, &id).await;
+    let s = app.session(&m, id).await;
     assert_eq!(s["statusDetails"]["state"], "Open");
     assert_eq!(s["productType"], "PayAndShip");
     assert_eq!(s["constraints"][0]["constraintId"], "BuyerNotAssociated");
