@@ -8,31 +8,12 @@
 // Environment: EMULATOR_URL (https://127.0.0.1:PORT), ADMIN_TOKEN, NODE_EXTRA_CA_CERTS (the
 // emulator's ca.pem), CONCURRENCY (default 1), SECONDS (default 5). Prints one JSON object.
 
-const { randomUUID } = require('crypto');
-const Client = require('@amazonpay/amazon-pay-api-sdk-nodejs');
+const { admin, merchantClient, idempotency } = require('./emulator');
 
-const base = process.env.EMULATOR_URL;
-const adminToken = process.env.ADMIN_TOKEN;
 const concurrency = Number(process.env.CONCURRENCY || 1);
 const seconds = Number(process.env.SECONDS || 5);
-if (!base || !adminToken) {
-    console.error('EMULATOR_URL and ADMIN_TOKEN are required');
-    process.exit(2);
-}
-
-async function admin(method, path, body) {
-    const response = await fetch(base + path, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return JSON.parse(text);
-}
 
 const amount = { amount: '14.00', currencyCode: 'USD' };
-const idempotency = () => ({ 'x-amz-pay-idempotency-key': randomUUID().replace(/-/g, '') });
 const notImplemented = (err) => err.response && [404, 405, 501].includes(err.response.status);
 
 async function checkout(client, storeId, full) {
@@ -63,15 +44,7 @@ async function checkout(client, storeId, full) {
 }
 
 async function main() {
-    const merchant = await admin('POST', '/__admin/merchants', { region: 'na', environment: 'sandbox' });
-    const client = new Client.WebStoreClient({
-        publicKeyId: merchant.publicKeyId,
-        privateKey: merchant.privateKeyPem,
-        region: 'us',
-        sandbox: true,
-        algorithm: 'AMZN-PAY-RSASSA-PSS-V2',
-        overrideServiceUrl: new URL(base).host,
-    });
+    const { merchant, client } = await merchantClient('AMZN-PAY-RSASSA-PSS-V2');
     // One checkout decides the steps and warms up.
     const full = await checkout(client, merchant.storeId, true);
     const cpu0 = process.cpuUsage();

@@ -8,27 +8,9 @@
 // NODE_EXTRA_CA_CERTS (the emulator's ca.pem).
 
 const assert = require('assert');
-const { randomUUID } = require('crypto');
-const Client = require('@amazonpay/amazon-pay-api-sdk-nodejs');
+const { admin, merchantClient, idempotency } = require('./emulator');
 
-const base = process.env.EMULATOR_URL;
-const adminToken = process.env.ADMIN_TOKEN;
 const algorithm = process.env.SIGNING_ALGORITHM || 'AMZN-PAY-RSASSA-PSS-V2';
-if (!base || !adminToken) {
-    console.error('EMULATOR_URL and ADMIN_TOKEN are required');
-    process.exit(2);
-}
-
-async function admin(method, path, body) {
-    const response = await fetch(base + path, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert.ok(response.ok, `${method} ${path} answered ${response.status}: ${text}`);
-    return JSON.parse(text);
-}
 
 const SESSION_KEYS = [
     'checkoutSessionId', 'webCheckoutDetails', 'productType', 'paymentDetails',
@@ -60,16 +42,7 @@ function hasKeys(object, keys, what) {
 }
 
 async function main() {
-    const merchant = await admin('POST', '/__admin/merchants', { region: 'na', environment: 'sandbox' });
-    const client = new Client.WebStoreClient({
-        publicKeyId: merchant.publicKeyId,
-        privateKey: merchant.privateKeyPem,
-        region: 'us',
-        sandbox: true,
-        algorithm,
-        overrideServiceUrl: new URL(base).host,
-    });
-    const idempotency = () => ({ 'x-amz-pay-idempotency-key': randomUUID().replace(/-/g, '') });
+    const { merchant, client } = await merchantClient(algorithm);
 
     // Create
     const created = await client.createCheckoutSession({

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use amzpay::completion::{CompletionOutcome, NotCompletedReason};
+use amzpay::completion::{Completed, CompletionOutcome, NotCompleted, NotCompletedReason};
 use amzpay::types::{
     ApiErrorCode, CaptureChargeRequest, ChargePermissionState, ChargeState,
     CloseChargePermissionRequest, CreateCheckoutSessionRequest, CreateDeliveryTrackerRequest,
@@ -137,6 +137,13 @@ impl Emulator {
         self.sandbox.run(args, stdin, &env)
     }
 
+    /// `amzpay ARGS...` as the merchant, which must succeed: the JSON document it prints.
+    fn cli_json(&self, args: &[&str], stdin: &str) -> Value {
+        let run = self.cli(args, stdin);
+        assert_eq!(run.code, 0, "{run:?}");
+        serde_json::from_str(&run.stdout).unwrap()
+    }
+
     fn client(&self) -> Client {
         let config = Config::builder()
             .public_key_id(self.field("publicKeyId"))
@@ -213,6 +220,39 @@ async fn session_ready_with_intent(
     id
 }
 
+/// Readies a session with `intent`, lets the buyer pay with `instrument` and completes the
+/// checkout for `amount` USD.
+async fn pay_and_complete(
+    emulator: &Emulator,
+    client: &Client,
+    intent: PaymentIntent,
+    instrument: &str,
+    amount: &str,
+) -> CompletionOutcome {
+    let id = session_ready_with_intent(emulator, client, intent).await;
+    emulator.buyer_pays(&id, instrument);
+    client
+        .complete_checkout(&id, usd(amount), None)
+        .await
+        .expect("an outcome")
+}
+
+#[track_caller]
+fn completed(outcome: CompletionOutcome) -> Completed {
+    let CompletionOutcome::Completed(done) = outcome else {
+        panic!("not completed: {outcome:?}")
+    };
+    done
+}
+
+#[track_caller]
+fn not_completed(outcome: CompletionOutcome) -> NotCompleted {
+    let CompletionOutcome::NotCompleted(failed) = outcome else {
+        panic!("completed: {outcome:?}")
+    };
+    failed
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sdk_completes_a_checkout_against_the_emulator_and_a_repeat_is_recovered() {
     // Arrange
@@ -233,9 +273,7 @@ async fn the_sdk_completes_a_checkout_against_the_emulator_and_a_repeat_is_recov
         .expect("complete again");
 
     // Assert
-    let CompletionOutcome::Completed(done) = first else {
-        panic!("not completed: {first:?}")
-    };
+    let done = completed(first);
     assert!(!done.recovered);
     let charge = done
         .charge
@@ -243,9 +281,7 @@ async fn the_sdk_completes_a_checkout_against_the_emulator_and_a_repeat_is_recov
         .expect("AuthorizeWithCapture creates a charge");
     assert_eq!(charge.state, Some(ChargeState::Captured));
     assert!(done.retention.must_persist_buyer_data());
-    let CompletionOutcome::Completed(again) = second else {
-        panic!("not completed: {second:?}")
-    };
+    let again = completed(second);
     assert!(again.recovered);
     assert_eq!(again.charge_permission_id, done.charge_permission_id);
     assert_eq!(
@@ -269,15 +305,14 @@ async fn the_sdk_captures_refunds_ships_and_closes_after_an_authorize_checkout()
     // Arrange: a completed checkout with an authorized (not captured) charge.
     let emulator = Emulator::start();
     let client = emulator.client();
-    let id = session_ready_with_intent(&emulator, &client, PaymentIntent::Authorize).await;
-    emulator.buyer_pays(&id, "1111");
-    let outcome = client
-        .complete_checkout(&id, usd("14.00"), None)
-        .await
-        .expect("complete");
-    let CompletionOutcome::Completed(done) = outcome else {
-        panic!("not completed: {outcome:?}")
-    };
+    let outcome = pay_and_complete(
+        &emulator,
+        &client,
+        PaymentIntent::Authorize,
+        "1111",
+        "14.00",
+    );
+    let done = completed(outcome.await);
     let charge_id = done.charge.expect("Authorize creates a charge").charge_id;
 
     // Act and assert, step by step, as a merchant's back office does.
@@ -365,15 +400,8 @@ async fn the_sdk_captures_refunds_ships_and_closes_after_an_authorize_checkout()
     );
 
     // A Confirm checkout leaves a Chargeable permission, which the merchant closes.
-    let id = session_ready_with_intent(&emulator, &client, PaymentIntent::Confirm).await;
-    emulator.buyer_pays(&id, "1111");
-    let outcome = client
-        .complete_checkout(&id, usd("14.00"), None)
-        .await
-        .expect("complete");
-    let CompletionOutcome::Completed(confirmed) = outcome else {
-        panic!("not completed: {outcome:?}")
-    };
+    let outcome = pay_and_complete(&emulator, &client, PaymentIntent::Confirm, "1111", "14.00");
+    let confirmed = completed(outcome.await);
     assert!(confirmed.charge.is_none(), "Confirm creates no charge");
     let closed = client
         .close_charge_permission(
@@ -385,22 +413,27 @@ async fn the_sdk_captures_refunds_ships_and_closes_after_an_authorize_checkout()
     assert_eq!(closed.state(), &ChargePermissionState::Closed);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_declined_payment_is_not_completed_with_the_buyer_message() {
+/// A checkout on a fresh emulator, paid with `instrument` and completed for `amount` USD, that
+/// must end not completed for `reason`.
+async fn checkout_not_completed(
+    instrument: &str,
+    amount: &str,
+    reason: NotCompletedReason,
+) -> NotCompleted {
     let emulator = Emulator::start();
     let client = emulator.client();
-    let id = session_ready_for_payment(&emulator, &client).await;
-    emulator.buyer_pays(&id, "declined");
+    let intent = PaymentIntent::AuthorizeWithCapture;
 
-    let outcome = client
-        .complete_checkout(&id, usd("14.00"), None)
-        .await
-        .expect("an outcome");
+    let outcome = pay_and_complete(&emulator, &client, intent, instrument, amount).await;
 
-    let CompletionOutcome::NotCompleted(failed) = outcome else {
-        panic!("completed: {outcome:?}")
-    };
-    assert_eq!(failed.reason, NotCompletedReason::Declined);
+    let failed = not_completed(outcome);
+    assert_eq!(failed.reason, reason);
+    failed
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_declined_payment_is_not_completed_with_the_buyer_message() {
+    let failed = checkout_not_completed("declined", "14.00", NotCompletedReason::Declined).await;
     assert_eq!(
         failed.buyer_message,
         amzpay::completion::PAYMENT_NOT_SUCCESSFUL
@@ -409,20 +442,7 @@ async fn a_declined_payment_is_not_completed_with_the_buyer_message() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_amount_is_an_amount_mismatch() {
-    let emulator = Emulator::start();
-    let client = emulator.client();
-    let id = session_ready_for_payment(&emulator, &client).await;
-    emulator.buyer_pays(&id, "1111");
-
-    let outcome = client
-        .complete_checkout(&id, usd("15.00"), None)
-        .await
-        .expect("an outcome");
-
-    let CompletionOutcome::NotCompleted(failed) = outcome else {
-        panic!("completed: {outcome:?}")
-    };
-    assert_eq!(failed.reason, NotCompletedReason::AmountMismatch);
+    checkout_not_completed("1111", "15.00", NotCompletedReason::AmountMismatch).await;
 }
 
 #[test]
@@ -434,39 +454,31 @@ fn the_cli_drives_a_checkout_against_the_emulator() {
         "paymentDetails": {"paymentIntent": "AuthorizeWithCapture", "chargeAmount": {"amount": "14.00", "currencyCode": "USD"}}
     });
 
-    let run = emulator.cli(
+    let session = emulator.cli_json(
         &["checkout-session", "create", "--body", "-", "--json"],
         &create.to_string(),
     );
-    assert_eq!(run.code, 0, "{run:?}");
-    let session: Value = serde_json::from_str(&run.stdout).unwrap();
     let id = session["checkoutSessionId"].as_str().unwrap().to_owned();
     emulator.buyer_pays(&id, "1111");
 
-    let run = emulator.cli(
-        &[
-            "checkout-session",
-            "complete",
-            &id,
-            "--amount",
-            "14",
-            "--currency",
-            "USD",
-            "--json",
-        ],
-        "",
-    );
-    assert_eq!(run.code, 0, "{run:?}");
-    let completed: Value = serde_json::from_str(&run.stdout).unwrap();
+    let complete = [
+        "checkout-session",
+        "complete",
+        &id,
+        "--amount",
+        "14",
+        "--currency",
+        "USD",
+        "--json",
+    ];
+    let completed = emulator.cli_json(&complete, "");
     assert_eq!(completed["statusDetails"]["state"], "Completed");
     let charge_id = completed["chargeId"].as_str().unwrap().to_owned();
 
-    let run = emulator.cli(&["charge", "get", &charge_id, "--json"], "");
-    assert_eq!(run.code, 0, "{run:?}");
-    let charge: Value = serde_json::from_str(&run.stdout).unwrap();
+    let charge = emulator.cli_json(&["charge", "get", &charge_id, "--json"], "");
     assert_eq!(charge["statusDetails"]["state"], "Captured");
 
-    let run = emulator.cli(
+    let refund = emulator.cli_json(
         &[
             "refund",
             "create",
@@ -480,17 +492,13 @@ fn the_cli_drives_a_checkout_against_the_emulator() {
         ],
         "",
     );
-    assert_eq!(run.code, 0, "{run:?}");
-    let refund: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(refund["refundAmount"]["amount"], "2.50");
     let refund_id = refund["refundId"].as_str().unwrap().to_owned();
-    let run = emulator.cli(&["refund", "get", &refund_id, "--json"], "");
-    assert_eq!(run.code, 0, "{run:?}");
-    let fetched: Value = serde_json::from_str(&run.stdout).unwrap();
+    let fetched = emulator.cli_json(&["refund", "get", &refund_id, "--json"], "");
     assert_eq!(fetched["chargeId"], charge_id.as_str());
 
     let permission_id = completed["chargePermissionId"].as_str().unwrap().to_owned();
-    let run = emulator.cli(
+    let tracker = emulator.cli_json(
         &[
             "delivery-tracker",
             "create",
@@ -504,27 +512,13 @@ fn the_cli_drives_a_checkout_against_the_emulator() {
         ],
         "",
     );
-    assert_eq!(run.code, 0, "{run:?}");
-    let tracker: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
         tracker["deliveryDetails"][0]["trackingNumber"],
         "1Z999AA10123456784"
     );
 
     // A second Complete is an API error: exit code 3 and the error document on stdout.
-    let run = emulator.cli(
-        &[
-            "checkout-session",
-            "complete",
-            &id,
-            "--amount",
-            "14",
-            "--currency",
-            "USD",
-            "--json",
-        ],
-        "",
-    );
+    let run = emulator.cli(&complete, "");
     assert_eq!(run.code, 3, "{run:?}");
     let error: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(error["reasonCode"], "InvalidCheckoutSessionStatus");

@@ -157,11 +157,7 @@ async fn buyer_actions_return_the_redirect_a_browser_would_follow() {
         r.expect(200)["redirectUrl"],
         format!("https://shop.example/review?amazonCheckoutSessionId={id}")
     );
-    let s = app
-        .get(&m, &format!("/v2/checkoutSessions/{id}"))
-        .await
-        .expect(200)
-        .clone();
+    let s = app.session(&m, &id).await;
     assert_eq!(s["buyer"]["name"], "Jane Doe");
     assert!(
         s["buyer"]["buyerId"]
@@ -223,11 +219,7 @@ async fn the_amazon_pay_redirect_url_runs_the_payment_step_and_redirects_to_the_
     let m = app.merchant().await;
     let id = app.ready_session(&m, authorize("14.00")).await;
     app.buyer(&id, "sign-in", json!({})).await.expect(200);
-    let s = app
-        .get(&m, &format!("/v2/checkoutSessions/{id}"))
-        .await
-        .expect(200)
-        .clone();
+    let s = app.session(&m, &id).await;
     let url = s["webCheckoutDetails"]["amazonPayRedirectUrl"]
         .as_str()
         .unwrap();

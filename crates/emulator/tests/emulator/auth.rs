@@ -7,15 +7,10 @@ use crate::helpers::*;
 
 fn iso(offset_secs: i64) -> String {
     let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset_secs);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    // The Node.js SDK's form: ISO 8601 extended, UTC, whole seconds.
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    t.format(format).expect("format the date")
 }
 
 fn compact(offset_secs: i64) -> String {
@@ -248,24 +243,12 @@ async fn bad_credentials_and_signatures_are_refused_with_amazons_codes() {
         if status == 201 {
             r.expect(201);
         } else {
-            assert_eq!(
-                (r.status.as_u16(), r.reason()),
-                (status, reason),
-                "{name}: {}",
-                String::from_utf8_lossy(&r.raw)
-            );
+            r.expect_error_for(status, reason, name);
         }
         assert!(r.headers.contains_key("x-amz-pay-request-id"), "{name}");
     }
     assert_eq!(
-        app.state
-            .store()
-            .count_objects(
-                &amzpay_emulator_core::ids::MerchantId::parse(&m.merchant_id).unwrap(),
-                amzpay_emulator_core::ObjectKind::CheckoutSession
-            )
-            .await
-            .unwrap(),
+        app.sessions(&m).await,
         1,
         "only the one good request created a session"
     );
@@ -314,18 +297,18 @@ async fn a_retry_with_the_same_signature_is_accepted() {
     app.call(&m, call).await.expect(200);
 }
 
+/// A Create Checkout Session whose body is replaced after signing.
+fn tampered_create() -> Call {
+    Call::new("POST", "/v2/checkoutSessions")
+        .json(json!({"a": 1}))
+        .tamper(b"{}")
+}
+
 #[tokio::test]
 async fn debug_signatures_puts_the_canonical_request_into_the_message() {
     let app = spawn_app_with(|s| s.debug_signatures = true).await;
     let m = app.merchant().await;
-    let r = app
-        .call(
-            &m,
-            Call::new("POST", "/v2/checkoutSessions")
-                .json(json!({"a": 1}))
-                .tamper(b"{}"),
-        )
-        .await;
+    let r = app.call(&m, tampered_create()).await;
     r.expect_error(403, "InvalidRequestSignature");
     let message = r.body["message"].as_str().unwrap();
     assert!(
@@ -335,14 +318,7 @@ async fn debug_signatures_puts_the_canonical_request_into_the_message() {
     // Without the flag the canonical request is not revealed.
     let plain = spawn_app().await;
     let m = plain.merchant().await;
-    let r = plain
-        .call(
-            &m,
-            Call::new("POST", "/v2/checkoutSessions")
-                .json(json!({"a": 1}))
-                .tamper(b"{}"),
-        )
-        .await;
+    let r = plain.call(&m, tampered_create()).await;
     assert!(
         !r.body["message"]
             .as_str()

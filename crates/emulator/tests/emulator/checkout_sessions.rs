@@ -108,11 +108,7 @@ async fn constraints_disappear_as_the_session_is_completed_and_then_the_redirect
         r.expect(200)["redirectUrl"],
         format!("https://shop.example/review?amazonCheckoutSessionId={id}")
     );
-    let s = app
-        .get(&m, &format!("/v2/checkoutSessions/{id}"))
-        .await
-        .expect(200)
-        .clone();
+    let s = app.session(&m, &id).await;
     assert_eq!(
         constraint_ids(&s),
         [
@@ -128,14 +124,7 @@ async fn constraints_disappear_as_the_session_is_completed_and_then_the_redirect
         "Visa ****1111"
     );
     let s = app
-        .patch(
-            &m,
-            &format!("/v2/checkoutSessions/{id}"),
-            json!({
-                "webCheckoutDetails": {"checkoutResultReturnUrl": "https://shop.example/result"},
-                "paymentDetails": authorize("14.00"),
-            }),
-        )
+        .set_result_url_and_amount(&m, &id)
         .await
         .expect(200)
         .clone();
@@ -163,9 +152,9 @@ async fn update_merges_only_the_supplied_children() {
         .unwrap()
         .to_owned();
     let s = app
-        .patch(
+        .update_session(
             &m,
-            &format!("/v2/checkoutSessions/{id}"),
+            &id,
             json!({"merchantMetadata": {"noteToBuyer": "merci"}}),
         )
         .await
@@ -180,18 +169,13 @@ async fn update_merges_only_the_supplied_children() {
 async fn update_of_a_completed_session_is_an_invalid_status() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app.ready_session(&m, authorize("14.00")).await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, authorize("14.00")).await;
     app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
         .await
         .expect(200);
-    app.patch(
-        &m,
-        &format!("/v2/checkoutSessions/{id}"),
-        json!({"merchantMetadata": {"noteToBuyer": "x"}}),
-    )
-    .await
-    .expect_error(422, "InvalidCheckoutSessionStatus");
+    app.update_session(&m, &id, json!({"merchantMetadata": {"noteToBuyer": "x"}}))
+        .await
+        .expect_error(422, "InvalidCheckoutSessionStatus");
 }
 
 #[tokio::test]

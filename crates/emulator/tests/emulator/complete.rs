@@ -1,14 +1,12 @@
 //! Complete Checkout Session: every rule of design.md §3, and what it creates.
 
 use amzpay_emulator_core::ObjectKind;
-use amzpay_emulator_core::ids::MerchantId;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
 
 async fn completed(app: &TestApp, m: &Merchant, payment: Value) -> Value {
-    let id = app.ready_session(m, payment.clone()).await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(m, payment.clone()).await;
     let mut body = json!({"chargeAmount": payment["chargeAmount"]});
     if !payment["totalOrderAmount"].is_null() {
         body["totalOrderAmount"] = payment["totalOrderAmount"].clone();
@@ -125,8 +123,7 @@ async fn amounts_compare_numerically_and_by_currency() {
     ];
     for (amount, status, reason) in cases {
         let m = app.merchant().await;
-        let id = app.ready_session(&m, authorize("14.00")).await;
-        app.pay(&id, "1111").await.expect(200);
+        let id = app.paid_session(&m, authorize("14.00")).await;
         let r = app.complete(&m, &id, json!({"chargeAmount": amount})).await;
         if status == 200 {
             r.expect(200);
@@ -141,9 +138,7 @@ async fn an_eu_merchant_sending_another_currency_gets_amount_mismatch() {
     let app = spawn_app().await;
     let m = app.merchant_with(json!({"region": "eu"})).await;
     let id = app
-        .ready_session(&m, json!({"paymentIntent": "Authorize", "chargeAmount": {"amount": "14.00", "currencyCode": "EUR"}}))
-        .await;
-    app.pay(&id, "1111").await.expect(200);
+        .paid_session(&m, json!({"paymentIntent": "Authorize", "chargeAmount": {"amount": "14.00", "currencyCode": "EUR"}})).await;
     app.complete(
         &m,
         &id,
@@ -162,8 +157,7 @@ async fn total_order_amount_must_be_repeated_and_equal() {
         "chargeAmount": usd("10.00"),
         "totalOrderAmount": usd("25.00")
     });
-    let id = app.ready_session(&m, payment).await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, payment).await;
     app.complete(&m, &id, json!({"chargeAmount": usd("10.00")}))
         .await
         .expect_error(400, "MissingParameterValue");
@@ -205,15 +199,11 @@ async fn total_order_amount_must_be_repeated_and_equal() {
 async fn an_empty_body_is_refused_when_the_session_has_an_amount() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app.ready_session(&m, authorize("14.00")).await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, authorize("14.00")).await;
     for body in [&b"{}"[..], &b""[..]] {
-        app.call(
-            &m,
-            Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete")).body(body),
-        )
-        .await
-        .expect_error(400, "MissingParameterValue");
+        app.call(&m, complete_call(&id).body(body))
+            .await
+            .expect_error(400, "MissingParameterValue");
     }
 }
 
@@ -233,12 +223,7 @@ async fn an_empty_body_completes_a_recurring_confirm_session_without_amount() {
     );
     let id = s["checkoutSessionId"].as_str().unwrap();
     app.pay(id, "1111").await.expect(200);
-    let r = app
-        .call(
-            &m,
-            Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete")),
-        )
-        .await;
+    let r = app.call(&m, complete_call(id)).await;
     let s = r.expect(200);
     assert_eq!(s["chargeId"], Value::Null);
     assert_eq!(s["chargePermissionType"], "Recurring");
@@ -288,37 +273,17 @@ async fn complete_before_the_payment_step_is_an_invalid_status() {
 async fn a_second_complete_is_an_invalid_status_unless_it_repeats_the_key() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app.ready_session(&m, authorize("14.00")).await;
-    app.pay(&id, "1111").await.expect(200);
-    let path = format!("/v2/checkoutSessions/{id}/complete");
+    let id = app.paid_session(&m, authorize("14.00")).await;
     let body = json!({"chargeAmount": usd("14.00")});
-    let first = app
-        .call(
-            &m,
-            Call::new("POST", &path)
-                .json(body.clone())
-                .idempotency_key("k1"),
-        )
-        .await;
+    let with_key = |key: &str| complete_call(&id).json(body.clone()).idempotency_key(key);
+    let first = app.call(&m, with_key("k1")).await;
     first.expect(200);
-    let replay = app
-        .call(
-            &m,
-            Call::new("POST", &path)
-                .json(body.clone())
-                .idempotency_key("k1"),
-        )
-        .await;
+    let replay = app.call(&m, with_key("k1")).await;
     replay.expect(200);
     assert_eq!(replay.raw, first.raw);
-    app.call(
-        &m,
-        Call::new("POST", &path)
-            .json(body.clone())
-            .idempotency_key("k2"),
-    )
-    .await
-    .expect_error(422, "InvalidCheckoutSessionStatus");
+    app.call(&m, with_key("k2"))
+        .await
+        .expect_error(422, "InvalidCheckoutSessionStatus");
     app.complete(&m, &id, body)
         .await
         .expect_error(422, "InvalidCheckoutSessionStatus");
@@ -346,11 +311,7 @@ async fn canceled_and_declined_sessions_answer_checkout_session_canceled() {
         app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
             .await
             .expect_error(422, "CheckoutSessionCanceled");
-        let s = app
-            .get(&m, &format!("/v2/checkoutSessions/{id}"))
-            .await
-            .expect(200)
-            .clone();
+        let s = app.session(&m, &id).await;
         assert_eq!(s["statusDetails"]["state"], "Canceled");
         assert_eq!(s["statusDetails"]["reasonCode"], reason);
     }
@@ -381,8 +342,7 @@ async fn a_pending_authorization_answers_202_with_a_pending_charge() {
 async fn finalize_checks_intent_amount_and_address_then_completes() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app.ready_session(&m, authorize("14.00")).await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, authorize("14.00")).await;
     let path = format!("/v2/checkoutSessions/{id}/finalize");
     let address = json!({
         "name": "Test Buyer", "addressLine1": "410 Terry Ave N", "city": "Seattle",
@@ -416,16 +376,7 @@ async fn finalize_checks_intent_amount_and_address_then_completes() {
     assert!(s["chargeId"].is_string());
 }
 
-async fn count(app: &TestApp, m: &Merchant, kind: ObjectKind) -> u64 {
-    app.state
-        .store()
-        .count_objects(&MerchantId::parse(&m.merchant_id).unwrap(), kind)
-        .await
-        .unwrap()
-}
-
 async fn complete_concurrently(app: &TestApp, m: &Merchant, id: &str, same_key: bool) -> Vec<Resp> {
-    let path = format!("/v2/checkoutSessions/{id}/complete");
     let mut tasks = Vec::new();
     for i in 0..64 {
         let key = if same_key {
@@ -433,7 +384,7 @@ async fn complete_concurrently(app: &TestApp, m: &Merchant, id: &str, same_key: 
         } else {
             format!("key-{i}")
         };
-        let request = Call::new("POST", &path)
+        let request = complete_call(id)
             .json(json!({"chargeAmount": usd("14.00")}))
             .idempotency_key(&key)
             .signed(m);
@@ -441,18 +392,7 @@ async fn complete_concurrently(app: &TestApp, m: &Merchant, id: &str, same_key: 
         tasks.push(tokio::spawn(async move {
             use tower::ServiceExt;
             let response = router.oneshot(request).await.unwrap();
-            let status = response.status();
-            let headers = response.headers().clone();
-            let raw = axum::body::to_bytes(response.into_body(), usize::MAX)
-                .await
-                .unwrap()
-                .to_vec();
-            Resp {
-                status,
-                headers,
-                body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
-                raw,
-            }
+            Resp::read(response).await
         }));
     }
     let mut out = Vec::new();
@@ -466,13 +406,7 @@ async fn complete_concurrently(app: &TestApp, m: &Merchant, id: &str, same_key: 
 async fn sixty_four_concurrent_completes_with_one_key_execute_once_and_replay_the_answer() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app
-        .ready_session(
-            &m,
-            json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": usd("14.00")}),
-        )
-        .await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, authorize_with_capture("14.00")).await;
     let answers = complete_concurrently(&app, &m, &id, true).await;
     let first = &answers[0];
     for a in &answers {
@@ -484,16 +418,15 @@ async fn sixty_four_concurrent_completes_with_one_key_execute_once_and_replay_th
         .filter(|a| a.headers.contains_key("x-amzpay-emulator-replayed"))
         .count();
     assert_eq!(replays, 63);
-    assert_eq!(count(&app, &m, ObjectKind::ChargePermission).await, 1);
-    assert_eq!(count(&app, &m, ObjectKind::Charge).await, 1);
+    assert_eq!(app.count(&m, ObjectKind::ChargePermission).await, 1);
+    assert_eq!(app.count(&m, ObjectKind::Charge).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_concurrent_completes_with_distinct_keys_complete_once() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app.ready_session(&m, authorize("14.00")).await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, authorize("14.00")).await;
     let answers = complete_concurrently(&app, &m, &id, false).await;
     let ok = answers.iter().filter(|a| a.status == 200).count();
     let refused = answers
@@ -501,6 +434,6 @@ async fn sixty_four_concurrent_completes_with_distinct_keys_complete_once() {
         .filter(|a| a.status == 422 && a.reason() == "InvalidCheckoutSessionStatus")
         .count();
     assert_eq!((ok, refused), (1, 63));
-    assert_eq!(count(&app, &m, ObjectKind::ChargePermission).await, 1);
-    assert!(count(&app, &m, ObjectKind::Charge).await <= 1);
+    assert_eq!(app.count(&m, ObjectKind::ChargePermission).await, 1);
+    assert!(app.count(&m, ObjectKind::Charge).await <= 1);
 }

@@ -133,14 +133,9 @@ impl TestApp {
     }
 
     pub(crate) async fn cancel_charge(&self, m: &Merchant, charge_id: &str) -> Resp {
-        self.send(
-            m,
-            "DELETE",
-            &format!("/v2/charges/{charge_id}/cancel"),
-            Some(json!({"cancellationReason": "Out of stock"})),
-            None,
-        )
-        .await
+        let path = format!("/v2/charges/{charge_id}/cancel");
+        self.delete(m, &path, json!({"cancellationReason": "Out of stock"}))
+            .await
     }
 
     pub(crate) async fn refund(
@@ -156,17 +151,6 @@ impl TestApp {
             "/v2/refunds",
             Some(json!({"chargeId": charge_id, "refundAmount": usd(amount)})),
             simulation,
-        )
-        .await
-    }
-
-    pub(crate) async fn close_permission(&self, m: &Merchant, permission_id: &str) -> Resp {
-        self.send(
-            m,
-            "DELETE",
-            &format!("/v2/chargePermissions/{permission_id}/close"),
-            Some(json!({"closureReason": "Order complete"})),
-            None,
         )
         .await
     }
@@ -192,6 +176,12 @@ impl TestApp {
             Some(json!({"event": event})),
         )
         .await
+    }
+
+    pub(crate) async fn close_permission(&self, m: &Merchant, permission_id: &str) -> Resp {
+        let path = format!("/v2/chargePermissions/{permission_id}/close");
+        self.delete(m, &path, json!({"closureReason": "Order complete"}))
+            .await
     }
 }
 

@@ -3,16 +3,20 @@
 
 use std::sync::{Arc, OnceLock};
 
+use amzpay_emulator::worker::ExecutionOutcome;
 use amzpay_emulator::{AppState, Settings};
-use amzpay_emulator_store::SqliteStore;
+use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
+use amzpay_emulator_core::ids::MerchantId;
+use amzpay_emulator_core::model::Environment;
 use amzpay_emulator_store::sqlite::SqliteSettings;
+use amzpay_emulator_store::{SqliteStore, Tenant};
 use amzpay_signing::{
     Algorithm, CanonicalHeaders, CanonicalQuery, CanonicalRequest, CanonicalUri, PrivateKey,
     sign_button_payload,
 };
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -66,6 +70,23 @@ pub(crate) struct Resp {
 }
 
 impl Resp {
+    /// Reads a whole response: status, headers and body (JSON, or `Null` when it is not JSON).
+    pub(crate) async fn read(response: Response<Body>) -> Resp {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let raw = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+            raw,
+        }
+    }
+
     pub(crate) fn reason(&self) -> &str {
         self.body["reasonCode"].as_str().unwrap_or("")
     }
@@ -90,6 +111,17 @@ impl Resp {
             String::from_utf8_lossy(&self.raw)
         );
     }
+
+    /// [`Resp::expect_error`] for one row of a table: the failure names the row (`what`).
+    #[track_caller]
+    pub(crate) fn expect_error_for(&self, status: u16, reason: &str, what: &str) {
+        assert_eq!(
+            (self.status.as_u16(), self.reason()),
+            (status, reason),
+            "{what}: {}",
+            String::from_utf8_lossy(&self.raw)
+        );
+    }
 }
 
 impl TestApp {
@@ -108,19 +140,7 @@ impl TestApp {
             .oneshot(request)
             .await
             .expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let raw = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap()
-            .to_vec();
-        let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            body,
-            raw,
-        }
+        Resp::read(response).await
     }
 
     pub(crate) async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
@@ -176,6 +196,41 @@ impl TestApp {
         self.call(m, Call::new("PATCH", path).json(body)).await
     }
 
+    pub(crate) async fn delete(&self, m: &Merchant, path: &str, body: Value) -> Resp {
+        self.call(m, Call::new("DELETE", path).json(body)).await
+    }
+
+    /// How many objects of `kind` the store holds for `m`, read below the API.
+    pub(crate) async fn count(&self, m: &Merchant, kind: ObjectKind) -> u64 {
+        self.state
+            .store()
+            .count_objects(&MerchantId::parse(&m.merchant_id).unwrap(), kind)
+            .await
+            .unwrap()
+    }
+
+    pub(crate) async fn sessions(&self, m: &Merchant) -> u64 {
+        self.count(m, ObjectKind::CheckoutSession).await
+    }
+
+    /// The stored checkout holding object `id` of `kind`, read below the API.
+    pub(crate) async fn stored(&self, m: &Merchant, kind: ObjectKind, id: &str) -> Checkout {
+        self.state
+            .store()
+            .checkout(&tenant(m), kind, id)
+            .await
+            .unwrap()
+            .expect("the checkout is stored")
+    }
+
+    /// One step of the background worker, on the real clock, for every merchant.
+    pub(crate) async fn run_background_step(&self) -> ExecutionOutcome {
+        let store = self.state.store().clone();
+        amzpay_emulator::worker::try_execute_task(&store, amzpay_emulator::state::real_now(), None)
+            .await
+            .unwrap()
+    }
+
     // ---- the checkout flow -------------------------------------------------------------
 
     pub(crate) async fn create_session(&self, m: &Merchant, body: Value) -> Value {
@@ -191,6 +246,37 @@ impl TestApp {
             .create_session(m, session_body(m, Some(payment_details)))
             .await;
         s["checkoutSessionId"].as_str().unwrap().to_owned()
+    }
+
+    /// Get Checkout Session, which must answer 200.
+    pub(crate) async fn session(&self, m: &Merchant, id: &str) -> Value {
+        self.get(m, &format!("/v2/checkoutSessions/{id}"))
+            .await
+            .expect(200)
+            .clone()
+    }
+
+    /// Update Checkout Session (a PATCH of `body`).
+    pub(crate) async fn update_session(&self, m: &Merchant, id: &str, body: Value) -> Resp {
+        self.patch(m, &format!("/v2/checkoutSessions/{id}"), body)
+            .await
+    }
+
+    /// Sets what a session created without them lacks to be completed: the result URL and an
+    /// Authorize of 14.00 USD.
+    pub(crate) async fn set_result_url_and_amount(&self, m: &Merchant, id: &str) -> Resp {
+        let body = json!({
+            "webCheckoutDetails": {"checkoutResultReturnUrl": "https://shop.example/result"},
+            "paymentDetails": authorize("14.00"),
+        });
+        self.update_session(m, id, body).await
+    }
+
+    /// A [`TestApp::ready_session`] the buyer has paid for with the success card.
+    pub(crate) async fn paid_session(&self, m: &Merchant, payment_details: Value) -> String {
+        let id = self.ready_session(m, payment_details).await;
+        self.pay(&id, "1111").await.expect(200);
+        id
     }
 
     pub(crate) async fn buyer(&self, session_id: &str, action: &str, body: Value) -> Resp {
@@ -211,15 +297,7 @@ impl TestApp {
     }
 
     pub(crate) async fn complete(&self, m: &Merchant, session_id: &str, body: Value) -> Resp {
-        self.call(
-            m,
-            Call::new(
-                "POST",
-                &format!("/v2/checkoutSessions/{session_id}/complete"),
-            )
-            .json(body),
-        )
-        .await
+        self.call(m, complete_call(session_id).json(body)).await
     }
 
     pub(crate) async fn advance_clock(&self, m: &Merchant, duration: &str) -> Value {
@@ -231,6 +309,33 @@ impl TestApp {
         .await
         .expect(200)
         .clone()
+    }
+
+    /// Sets `m`'s clock to `now` and freezes it there (the admin API runs the timers then due).
+    pub(crate) async fn set_clock(&self, m: &Merchant, now: &str) {
+        self.admin(
+            Method::PUT,
+            &format!("/__admin/merchants/{}/clock", m.merchant_id),
+            Some(json!({"now": now, "frozen": true})),
+        )
+        .await
+        .expect(200);
+    }
+}
+
+/// Complete Checkout Session for `session_id`, to be given a body and headers.
+pub(crate) fn complete_call(session_id: &str) -> Call {
+    Call::new(
+        "POST",
+        &format!("/v2/checkoutSessions/{session_id}/complete"),
+    )
+}
+
+/// The store's key for `m`'s sandbox objects.
+pub(crate) fn tenant(m: &Merchant) -> Tenant {
+    Tenant {
+        merchant_id: MerchantId::parse(&m.merchant_id).unwrap(),
+        environment: Environment::Sandbox,
     }
 }
 
@@ -256,6 +361,10 @@ pub(crate) fn session_body(m: &Merchant, payment_details: Option<Value>) -> Valu
 
 pub(crate) fn authorize(amount: &str) -> Value {
     json!({"paymentIntent": "Authorize", "chargeAmount": usd(amount)})
+}
+
+pub(crate) fn authorize_with_capture(amount: &str) -> Value {
+    json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": usd(amount)})
 }
 
 pub(crate) fn new_key() -> String {

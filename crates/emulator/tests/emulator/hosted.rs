@@ -1,8 +1,6 @@
 //! The hosted buyer pages in process: `checkout.js`, the button's start (signature verification
 //! and session creation), sign-in, selection, cancel and the processing page's errors.
 
-use amzpay_emulator_core::ObjectKind;
-use amzpay_emulator_core::ids::MerchantId;
 use amzpay_signing::{Algorithm, sign_button_payload};
 use axum::body::Body;
 use axum::http::{Method, Request};
@@ -67,6 +65,31 @@ impl TestApp {
         self.raw(request).await
     }
 
+    /// A hosted page about session `id` (`/checkout/{name}?amazonCheckoutSessionId={id}`).
+    async fn session_page(&self, name: &str, id: &str) -> Resp {
+        self.page(&format!("/checkout/{name}?amazonCheckoutSessionId={id}"))
+            .await
+    }
+
+    /// The sign-in page's form, submitted as `buyer`.
+    async fn submit_sign_in(&self, id: &str, buyer: &str) -> Resp {
+        self.form(
+            "/checkout/signin",
+            &[("amazonCheckoutSessionId", id), ("buyer", buyer)],
+        )
+        .await
+    }
+
+    /// The selection page's form, submitted with an address and a payment instrument.
+    async fn submit_selection(&self, id: &str, address: &str, instrument: &str) -> Resp {
+        let fields = [
+            ("amazonCheckoutSessionId", id),
+            ("address", address),
+            ("instrument", instrument),
+        ];
+        self.form("/checkout/select", &fields).await
+    }
+
     async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> Resp {
         let body: Vec<String> = fields
             .iter()
@@ -91,17 +114,6 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_owned()
-    }
-
-    async fn sessions(&self, m: &Merchant) -> u64 {
-        self.state
-            .store()
-            .count_objects(
-                &MerchantId::parse(&m.merchant_id).unwrap(),
-                ObjectKind::CheckoutSession,
-            )
-            .await
-            .unwrap()
     }
 }
 
@@ -158,8 +170,7 @@ async fn a_signed_button_payload_creates_an_open_session_and_sends_the_buyer_to_
         body["redirectUrl"],
         format!("{BASE_URL}/checkout/signin?amazonCheckoutSessionId={id}")
     );
-    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
-    let s = s.expect(200);
+    let s = app.session(&m, id).await;
     assert_eq!(s["statusDetails"]["state"], "Open");
     assert_eq!(s["productType"], "PayAndShip");
     assert_eq!(s["constraints"][0]["constraintId"], "BuyerNotAssociated");
@@ -185,8 +196,7 @@ async fn the_button_product_type_and_the_first_algorithm_by_default_are_honoured
         .as_str()
         .unwrap()
         .to_owned();
-    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
-    assert_eq!(s.expect(200)["productType"], "PayOnly");
+    assert_eq!(app.session(&m, &id).await["productType"], "PayOnly");
 }
 
 #[tokio::test]
@@ -210,56 +220,35 @@ async fn button_configurations_with_bad_parts_are_rejected_by_name() {
     let app = spawn_app().await;
     let m = app.merchant().await;
     let good = button_config(&m, &payload(&m, json!({})), json!({}));
+    // The answers, as (status, reasonCode).
+    const MISSING: (u16, &str) = (400, "MissingParameterValue");
+    const INVALID: (u16, &str) = (400, "InvalidParameterValue");
+    const UNKNOWN_KEY: (u16, &str) = (401, "UnauthorizedAccess");
+    const BAD_SIGNATURE: (u16, &str) = (403, "InvalidRequestSignature");
     let cases = [
-        (
-            "no signature",
-            json!({"signature": null}),
-            400,
-            "MissingParameterValue",
-        ),
+        ("no signature", json!({"signature": null}), MISSING),
         (
             "unknown key",
             json!({"publicKeyId": "SANDBOX-AAAAAAAAAAAAAAAAAAAAAAAA"}),
-            401,
-            "UnauthorizedAccess",
+            UNKNOWN_KEY,
         ),
-        (
-            "bad algorithm",
-            json!({"algorithm": "RSA"}),
-            400,
-            "InvalidParameterValue",
-        ),
-        (
-            "not base64",
-            json!({"signature": "@@@"}),
-            403,
-            "InvalidRequestSignature",
-        ),
+        ("bad algorithm", json!({"algorithm": "RSA"}), INVALID),
+        ("not base64", json!({"signature": "@@@"}), BAD_SIGNATURE),
         (
             "other merchant",
             json!({"merchantId": "AAAAAAAAAAAAA"}),
-            400,
-            "InvalidParameterValue",
+            INVALID,
         ),
-        (
-            "bad product type",
-            json!({"productType": "Gift"}),
-            400,
-            "InvalidParameterValue",
-        ),
+        ("bad product type", json!({"productType": "Gift"}), INVALID),
     ];
-    for (name, change, status, reason) in cases {
+    for (name, change, (status, reason)) in cases {
         let mut config = good.clone();
         for (k, v) in change.as_object().unwrap() {
             config[k] = v.clone();
         }
-        let r = app.start(config).await;
-        assert_eq!(
-            (r.status.as_u16(), r.reason()),
-            (status, reason),
-            "{name}: {}",
-            r.text()
-        );
+        app.start(config)
+            .await
+            .expect_error_for(status, reason, name);
     }
     // A payload that is signed but breaks Create Checkout Session's rules.
     let bad = json!({"storeId": m.store_id, "webCheckoutDetails": {}}).to_string();
@@ -292,9 +281,7 @@ async fn sign_in_then_select_returns_to_the_review_url_with_the_session_id() {
     let m = app.merchant().await;
     let id = app.session_from_button(&m, json!({})).await;
 
-    let page = app
-        .page(&format!("/checkout/signin?amazonCheckoutSessionId={id}"))
-        .await;
+    let page = app.session_page("signin", &id).await;
     assert_eq!(page.status.as_u16(), 200);
     assert!(page.text().contains("Test Buyer"));
     assert!(
@@ -303,12 +290,7 @@ async fn sign_in_then_select_returns_to_the_review_url_with_the_session_id() {
             .unwrap()
             .contains("default-src 'none'")
     );
-    let signed_in = app
-        .form(
-            "/checkout/signin",
-            &[("amazonCheckoutSessionId", &id), ("buyer", "erika")],
-        )
-        .await;
+    let signed_in = app.submit_sign_in(&id, "erika").await;
     assert_eq!(signed_in.status.as_u16(), 303);
     assert_eq!(
         signed_in.location(),
@@ -318,24 +300,14 @@ async fn sign_in_then_select_returns_to_the_review_url_with_the_session_id() {
     let html = select.text();
     assert!(html.contains("Erika Mustermann"), "{html}");
     assert!(html.contains("ending in 3064"));
-    let chosen = app
-        .form(
-            "/checkout/select",
-            &[
-                ("amazonCheckoutSessionId", &id),
-                ("address", "gb-london"),
-                ("instrument", "4444"),
-            ],
-        )
-        .await;
+    let chosen = app.submit_selection(&id, "gb-london", "4444").await;
 
     assert_eq!(chosen.status.as_u16(), 303);
     assert_eq!(
         chosen.location(),
         format!("https://shop.example/review?step=2&amazonCheckoutSessionId={id}")
     );
-    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
-    let s = s.expect(200);
+    let s = app.session(&m, &id).await;
     assert_eq!(s["buyer"]["name"], "Erika Mustermann");
     assert_eq!(s["shippingAddress"]["city"], "London");
     assert_eq!(
@@ -355,11 +327,7 @@ async fn delivery_specifications_disable_the_addresses_the_merchant_does_not_shi
             json!({"deliverySpecifications": {"specialRestrictions": ["RestrictPOBoxes"]}}),
         )
         .await;
-    app.form(
-        "/checkout/signin",
-        &[("amazonCheckoutSessionId", &id), ("buyer", "test-buyer")],
-    )
-    .await;
+    app.submit_sign_in(&id, "test-buyer").await;
 
     let select = app
         .page(&format!(
@@ -372,16 +340,7 @@ async fn delivery_specifications_disable_the_addresses_the_merchant_does_not_shi
         html.contains("id=\"address-us-po-box\" value=\"us-po-box\" disabled"),
         "{html}"
     );
-    let refused = app
-        .form(
-            "/checkout/select",
-            &[
-                ("amazonCheckoutSessionId", &id),
-                ("address", "us-po-box"),
-                ("instrument", "1111"),
-            ],
-        )
-        .await;
+    let refused = app.submit_selection(&id, "us-po-box", "1111").await;
 
     assert_eq!(refused.status.as_u16(), 422);
     assert!(refused.text().contains("Choose another address"));
@@ -392,11 +351,7 @@ async fn a_change_action_autofocuses_its_section() {
     let app = spawn_app().await;
     let m = app.merchant().await;
     let id = app.session_from_button(&m, json!({})).await;
-    app.form(
-        "/checkout/signin",
-        &[("amazonCheckoutSessionId", &id), ("buyer", "test-buyer")],
-    )
-    .await;
+    app.submit_sign_in(&id, "test-buyer").await;
 
     let html = app
         .page(&format!(
@@ -422,10 +377,7 @@ async fn merchant_data_on_the_pages_is_escaped() {
         )
         .await;
 
-    let html = app
-        .page(&format!("/checkout/signin?amazonCheckoutSessionId={id}"))
-        .await
-        .text();
+    let html = app.session_page("signin", &id).await.text();
 
     assert!(!html.contains("<script>alert(1)"));
     assert!(html.contains("&#60;script&#62;alert(1)"), "{html}");
@@ -446,13 +398,10 @@ async fn cancel_sends_the_buyer_to_the_cancel_url_and_cancels_the_session() {
         r.location(),
         format!("https://shop.example/cart?amazonCheckoutSessionId={id}")
     );
-    let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
-    let s = s.expect(200);
+    let s = app.session(&m, &id).await;
     assert_eq!(s["statusDetails"]["state"], "Canceled");
     assert_eq!(s["statusDetails"]["reasonCode"], "BuyerCanceled");
-    let again = app
-        .page(&format!("/checkout/signin?amazonCheckoutSessionId={id}"))
-        .await;
+    let again = app.session_page("signin", &id).await;
     assert_eq!(again.status.as_u16(), 422);
     assert!(again.text().contains("canceled"));
 }
@@ -499,36 +448,11 @@ async fn the_processing_page_after_the_pages_redirects_to_the_result_url() {
     let app = spawn_app().await;
     let m = app.merchant().await;
     let id = app.session_from_button(&m, json!({})).await;
-    app.form(
-        "/checkout/signin",
-        &[("amazonCheckoutSessionId", &id), ("buyer", "test-buyer")],
-    )
-    .await;
-    app.form(
-        "/checkout/select",
-        &[
-            ("amazonCheckoutSessionId", &id),
-            ("address", "us-seattle"),
-            ("instrument", "3434"),
-        ],
-    )
-    .await;
-    app.patch(
-        &m,
-        &format!("/v2/checkoutSessions/{id}"),
-        json!({
-            "webCheckoutDetails": {"checkoutResultReturnUrl": "https://shop.example/result"},
-            "paymentDetails": authorize("14.00"),
-        }),
-    )
-    .await
-    .expect(200);
+    app.submit_sign_in(&id, "test-buyer").await;
+    app.submit_selection(&id, "us-seattle", "3434").await;
+    app.set_result_url_and_amount(&m, &id).await.expect(200);
 
-    let r = app
-        .page(&format!(
-            "/checkout/processing?amazonCheckoutSessionId={id}"
-        ))
-        .await;
+    let r = app.session_page("processing", &id).await;
 
     assert_eq!(r.status.as_u16(), 303);
     assert_eq!(

@@ -1,7 +1,5 @@
 //! Idempotency (design.md §4): replay, conflicts, scope, restarts.
 
-use amzpay_emulator_core::ObjectKind;
-use amzpay_emulator_core::ids::MerchantId;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -10,17 +8,6 @@ fn create(body: &serde_json::Value, key: &str) -> Call {
     Call::new("POST", "/v2/checkoutSessions")
         .json(body.clone())
         .idempotency_key(key)
-}
-
-async fn sessions(app: &TestApp, m: &Merchant) -> u64 {
-    app.state
-        .store()
-        .count_objects(
-            &MerchantId::parse(&m.merchant_id).unwrap(),
-            ObjectKind::CheckoutSession,
-        )
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -47,7 +34,7 @@ async fn a_repeated_create_replays_the_first_answer() {
         .await;
     r.expect(201);
     assert_eq!(r.raw, first.raw);
-    assert_eq!(sessions(&app, &m).await, 1);
+    assert_eq!(app.sessions(&m).await, 1);
 }
 
 #[tokio::test]
@@ -65,13 +52,13 @@ async fn a_key_reused_for_another_request_is_a_duplicate_idempotency_key() {
     app.pay(id, "1111").await.expect(200);
     app.call(
         &m,
-        Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete"))
+        complete_call(id)
             .json(json!({"chargeAmount": usd("14.00")}))
             .idempotency_key("dup"),
     )
     .await
     .expect_error(400, "DuplicateIdempotencyKey");
-    assert_eq!(sessions(&app, &m).await, 1);
+    assert_eq!(app.sessions(&m).await, 1);
 }
 
 #[tokio::test]
@@ -103,7 +90,7 @@ async fn a_rejected_request_records_nothing_so_a_corrected_retry_executes() {
     app.call(&m, create(&bad, "retry"))
         .await
         .expect_error(400, "InvalidParameterValue");
-    assert_eq!(sessions(&app, &m).await, 0);
+    assert_eq!(app.sessions(&m).await, 0);
 }
 
 #[tokio::test]
@@ -115,7 +102,7 @@ async fn replays_survive_a_restart() {
     first.expect(201);
     let id = first.body["checkoutSessionId"].as_str().unwrap().to_owned();
     app.pay(&id, "1111").await.expect(200);
-    let complete = Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete"))
+    let complete = complete_call(&id)
         .json(json!({"chargeAmount": usd("14.00")}))
         .idempotency_key("complete-durable");
     let completed = app.call(&m, complete.clone()).await;

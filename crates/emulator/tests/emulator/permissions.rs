@@ -68,6 +68,18 @@ enum PermissionOp {
     Close,
 }
 
+impl PermissionOp {
+    /// A charge is a new object (201); updates and close change the permission (200).
+    fn success_status(self) -> u16 {
+        match self {
+            PermissionOp::Charge => 201,
+            PermissionOp::UpdateEmptyField | PermissionOp::UpdateSetField | PermissionOp::Close => {
+                200
+            }
+        }
+    }
+}
+
 fn expected(state: &str, op: PermissionOp) -> Result<&'static str, (u16, &'static str)> {
     let closed = state.starts_with("Closed/");
     match op {
@@ -131,23 +143,13 @@ async fn every_permission_operation_in_every_permission_state_is_allowed_or_refu
             let r = run_op(&app, &m, op, &c.permission_id).await;
             match expected(state, op) {
                 Ok(after) => {
-                    let status = if matches!(op, PermissionOp::Charge) {
-                        201
-                    } else {
-                        200
-                    };
-                    r.expect(status);
+                    r.expect(op.success_status());
                     let now = app.permission(&m, &c.permission_id).await;
                     let want = if after == "unchanged" { *state } else { after };
                     assert_eq!(permission_state_of(&now), want, "{state} {op:?}");
                 }
                 Err((status, reason)) => {
-                    assert_eq!(
-                        (r.status.as_u16(), r.reason()),
-                        (status, reason),
-                        "{state} {op:?}: {}",
-                        String::from_utf8_lossy(&r.raw)
-                    );
+                    r.expect_error_for(status, reason, &format!("{state} {op:?}"));
                     assert_eq!(
                         app.permission(&m, &c.permission_id).await,
                         before,

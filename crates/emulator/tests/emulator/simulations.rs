@@ -164,6 +164,13 @@ async fn capture_codes_make_the_capture_asynchronous_declined_or_failed() {
     }
 }
 
+/// Complete Checkout Session for 14.00 USD with simulation code `code`.
+fn complete_with_code(id: &str, code: &str) -> Call {
+    complete_call(id)
+        .json(json!({"chargeAmount": usd("14.00")}))
+        .header("x-amz-pay-simulation-code", code)
+}
+
 #[tokio::test]
 async fn complete_codes_cancel_the_session_or_leave_the_authorization_pending() {
     let app = spawn_app().await;
@@ -173,33 +180,17 @@ async fn complete_codes_cancel_the_session_or_leave_the_authorization_pending() 
         ("AmazonCanceled", "AmazonCanceled"),
         ("Declined", "Declined"),
     ] {
-        let id = app.ready_session(&m, authorize("14.00")).await;
-        app.pay(&id, "1111").await.expect(200);
-        let r = app
-            .call(
-                &m,
-                Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete"))
-                    .json(json!({"chargeAmount": usd("14.00")}))
-                    .header("x-amz-pay-simulation-code", code),
-            )
-            .await;
+        let id = app.paid_session(&m, authorize("14.00")).await;
+        let r = app.call(&m, complete_with_code(&id, code)).await;
         r.expect_error(422, "CheckoutSessionCanceled");
-        let s = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
-        let s = s.expect(200);
+        let s = app.session(&m, &id).await;
         assert_eq!(s["statusDetails"]["state"], "Canceled", "{code}");
         assert_eq!(s["statusDetails"]["reasonCode"], reason, "{code}");
     }
-    let id = app.ready_session(&m, authorize("14.00")).await;
-    app.pay(&id, "1111").await.expect(200);
-    let r = app
-        .call(
-            &m,
-            Call::new("POST", &format!("/v2/checkoutSessions/{id}/complete"))
-                .json(json!({"chargeAmount": usd("14.00")}))
-                .header("x-amz-pay-simulation-code", "AuthorizationInitiated")
-                .unsigned("x-amz-pay-simulation-code"),
-        )
-        .await;
+    let id = app.paid_session(&m, authorize("14.00")).await;
+    let complete =
+        complete_with_code(&id, "AuthorizationInitiated").unsigned("x-amz-pay-simulation-code");
+    let r = app.call(&m, complete).await;
     let s = r.expect(202).clone();
     let charge = s["chargeId"].as_str().unwrap();
     assert_eq!(

@@ -1,6 +1,7 @@
 //! Whole stories on the virtual clock: deferred payment, the 31st day of a OneTime permission,
 //! the 180th. No sleeps: the clock advances and the background step runs.
 
+use amzpay_emulator_core::ObjectKind;
 use serde_json::{Value, json};
 
 use crate::flows::*;
@@ -153,13 +154,8 @@ async fn a_one_time_permission_expires_after_180_days_and_saved_wallets_never_do
         "saved wallets keep buyer data"
     );
     // The expiry is stored by the background step, not only computed on read.
-    let store = app.state.store().clone();
-    let outcome =
-        amzpay_emulator::worker::try_execute_task(&store, amzpay_emulator::state::real_now(), None)
-            .await
-            .unwrap();
     assert_eq!(
-        outcome,
+        app.run_background_step().await,
         amzpay_emulator::worker::ExecutionOutcome::EmptyQueue
     );
 }
@@ -168,58 +164,31 @@ async fn a_one_time_permission_expires_after_180_days_and_saved_wallets_never_do
 async fn the_background_step_resolves_pending_authorizations_captures_and_refunds() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    app.admin(
-        axum::http::Method::PUT,
-        &format!("/__admin/merchants/{}/clock", m.merchant_id),
-        Some(json!({"now": "2030-01-01T00:00:00Z", "frozen": true})),
-    )
-    .await
-    .expect(200);
+    app.set_clock(&m, "2030-01-01T00:00:00Z").await;
     let c = app.checkout(&m, "AuthorizeWithCapture", "10.00").await;
     app.refund(&m, c.charge(), "1.00", None).await.expect(201);
     // Move the frozen clock without running timers (set it, not advance): nothing is stored yet.
-    let store = app.state.store().clone();
-    let tenant = amzpay_emulator_store::Tenant {
-        merchant_id: amzpay_emulator_core::ids::MerchantId::parse(&m.merchant_id).unwrap(),
-        environment: amzpay_emulator_core::model::Environment::Sandbox,
-    };
-    let mid = tenant.merchant_id.clone();
-    store
+    app.state
+        .store()
         .set_clock(
-            &mid,
+            &tenant(&m).merchant_id,
             amzpay_emulator_core::VirtualClock::Frozen {
                 at: amzpay_emulator_core::Timestamp::parse("20300101T000100Z").unwrap(),
             },
         )
         .await
         .unwrap();
-    let stored = store
-        .checkout(
-            &tenant,
-            amzpay_emulator_core::ObjectKind::ChargePermission,
-            &c.permission_id,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app
+        .stored(&m, ObjectKind::ChargePermission, &c.permission_id)
+        .await;
     assert_eq!(stored.refunds[0].state.as_str(), "RefundInitiated");
-    let outcome =
-        amzpay_emulator::worker::try_execute_task(&store, amzpay_emulator::state::real_now(), None)
-            .await
-            .unwrap();
     assert!(matches!(
-        outcome,
+        app.run_background_step().await,
         amzpay_emulator::worker::ExecutionOutcome::TaskCompleted { .. }
     ));
-    let stored = store
-        .checkout(
-            &tenant,
-            amzpay_emulator_core::ObjectKind::ChargePermission,
-            &c.permission_id,
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app
+        .stored(&m, ObjectKind::ChargePermission, &c.permission_id)
+        .await;
     assert_eq!(stored.refunds[0].state.as_str(), "Refunded");
     assert_eq!(
         stored.charges[0]

@@ -1,7 +1,7 @@
 //! Timers on the virtual clock: 24 h expiry, 30-day deletion, OneTime buyer data visibility.
 
+use amzpay_emulator::worker::ExecutionOutcome;
 use amzpay_emulator_core::ObjectKind;
-use amzpay_emulator_store::Tenant;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -10,8 +10,7 @@ use crate::helpers::*;
 async fn an_open_session_expires_24_hours_after_creation() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app.ready_session(&m, authorize("14.00")).await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, authorize("14.00")).await;
     let path = format!("/v2/checkoutSessions/{id}");
     app.advance_clock(&m, "23h59m").await;
     assert_eq!(
@@ -30,17 +29,7 @@ async fn an_open_session_expires_24_hours_after_creation() {
         .await
         .expect_error(422, "CheckoutSessionCanceled");
     // The expiry is stored, not only computed on read.
-    let tenant = Tenant {
-        merchant_id: amzpay_emulator_core::ids::MerchantId::parse(&m.merchant_id).unwrap(),
-        environment: amzpay_emulator_core::model::Environment::Sandbox,
-    };
-    let stored = app
-        .state
-        .store()
-        .checkout(&tenant, ObjectKind::CheckoutSession, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored(&m, ObjectKind::CheckoutSession, &id).await;
     assert_eq!(stored.session.state.as_str(), "Canceled");
     assert_eq!(stored.next_due(), None);
 }
@@ -51,13 +40,7 @@ async fn reads_show_the_expiry_even_before_the_background_step_runs() {
     let m = app.merchant().await;
     let id = app.ready_session(&m, authorize("14.00")).await;
     // Setting the clock (not advancing through the admin API's timer run) still shows Expired.
-    app.admin(
-        axum::http::Method::PUT,
-        &format!("/__admin/merchants/{}/clock", m.merchant_id),
-        Some(json!({"now": "2099-01-01T00:00:00Z", "frozen": true})),
-    )
-    .await
-    .expect(200);
+    app.set_clock(&m, "2099-01-01T00:00:00Z").await;
     let r = app.get(&m, &format!("/v2/checkoutSessions/{id}")).await;
     assert_eq!(
         r.status.as_u16(),
@@ -70,13 +53,7 @@ async fn reads_show_the_expiry_even_before_the_background_step_runs() {
 async fn sessions_are_gone_30_days_after_creation_but_their_permission_and_charge_remain() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let id = app
-        .ready_session(
-            &m,
-            json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": usd("14.00")}),
-        )
-        .await;
-    app.pay(&id, "1111").await.expect(200);
+    let id = app.paid_session(&m, authorize_with_capture("14.00")).await;
     let s = app
         .complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
         .await
@@ -134,13 +111,7 @@ async fn the_background_step_applies_due_timers() {
     let app = spawn_app().await;
     let m = app.merchant().await;
     let id = app.ready_session(&m, authorize("1.00")).await;
-    app.admin(
-        axum::http::Method::PUT,
-        &format!("/__admin/merchants/{}/clock", m.merchant_id),
-        Some(json!({"now": "2099-01-01T00:00:00Z", "frozen": true})),
-    )
-    .await
-    .expect(200);
+    app.set_clock(&m, "2099-01-01T00:00:00Z").await;
     // Nothing left to do: setting the clock ran the step already.
     let r = app
         .admin(
@@ -150,14 +121,9 @@ async fn the_background_step_applies_due_timers() {
         )
         .await;
     assert_eq!(r.expect(200)["applied"], 0);
-    let store = app.state.store().clone();
-    let outcome =
-        amzpay_emulator::worker::try_execute_task(&store, amzpay_emulator::state::real_now(), None)
-            .await
-            .unwrap();
     assert_eq!(
-        outcome,
-        amzpay_emulator::worker::ExecutionOutcome::EmptyQueue
+        app.run_background_step().await,
+        ExecutionOutcome::EmptyQueue
     );
     let _ = id;
 }

@@ -1,7 +1,5 @@
 //! Field rules of spec §4.1 and JSON rejections: the right code, the field named, no state change.
 
-use amzpay_emulator_core::ObjectKind;
-use amzpay_emulator_core::ids::MerchantId;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -25,10 +23,7 @@ fn with(mut body: Value, pointer: &str, value: Value) -> Value {
 async fn create_rejects_each_bad_field_with_its_reason_and_names_it() {
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let base = session_body(
-        &m,
-        Some(json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": usd("14.00")})),
-    );
+    let base = session_body(&m, Some(authorize_with_capture("14.00")));
     let long = |n: usize| json!("x".repeat(n));
     // (case, body, reason, field named in the message)
     let cases: Vec<(&str, Value, &str, &str)> = vec![
@@ -293,12 +288,7 @@ async fn create_rejects_each_bad_field_with_its_reason_and_names_it() {
     ];
     for (case, body, reason, field) in cases {
         let r = app.post(&m, "/v2/checkoutSessions", body).await;
-        assert_eq!(
-            (r.status.as_u16(), r.reason()),
-            (400, reason),
-            "{case}: {}",
-            String::from_utf8_lossy(&r.raw)
-        );
+        r.expect_error_for(400, reason, case);
         let message = r.body["message"].as_str().unwrap();
         assert!(message.contains(field), "{case}: {message}");
     }
@@ -317,23 +307,13 @@ async fn create_rejects_each_bad_field_with_its_reason_and_names_it() {
                     .idempotency_key(&new_key()),
             )
             .await;
-        assert_eq!(
-            (r.status.as_u16(), r.reason()),
-            (400, reason),
-            "{case}: {}",
-            String::from_utf8_lossy(&r.raw)
-        );
+        r.expect_error_for(400, reason, case);
     }
-    let sessions = app
-        .state
-        .store()
-        .count_objects(
-            &MerchantId::parse(&m.merchant_id).unwrap(),
-            ObjectKind::CheckoutSession,
-        )
-        .await
-        .unwrap();
-    assert_eq!(sessions, 0, "no rejected request stored anything");
+    assert_eq!(
+        app.sessions(&m).await,
+        0,
+        "no rejected request stored anything"
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use amzpay::{Client, Error};
+use amzpay::{Client, ConfigBuilder, Error};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -78,6 +78,19 @@ async fn read_request<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> (Strin
     }
 }
 
+/// A client of the test merchant for a server on this machine's `port`, reached over `scheme`,
+/// with `configure` applied to its settings.
+fn local_client(
+    scheme: &str,
+    port: u16,
+    configure: impl FnOnce(ConfigBuilder) -> ConfigBuilder,
+) -> Client {
+    let builder = config_builder()
+        .endpoint(&format!("{scheme}://127.0.0.1:{port}"))
+        .unwrap();
+    Client::new(configure(builder).build().unwrap()).unwrap()
+}
+
 #[tokio::test]
 async fn https_to_an_endpoint_with_a_trusted_ca_works_and_the_signature_verifies() {
     for self_signed_leaf in [false, true] {
@@ -99,13 +112,8 @@ async fn https_to_an_endpoint_with_a_trusted_ca_works_and_the_signature_verifies
             stream.shutdown().await.ok();
             (head, body)
         });
-        let config = config_builder()
-            .endpoint(&format!("https://127.0.0.1:{port}"))
-            .unwrap()
-            .ca_cert_pem(tls.trust_pem.clone())
-            .build()
-            .unwrap();
-        let client = Client::new(config).unwrap();
+        let trust = tls.trust_pem.clone();
+        let client = local_client("https", port, |b| b.ca_cert_pem(trust));
 
         // Act
         let response = client.get_charge("C1").await;
@@ -136,13 +144,7 @@ async fn https_to_an_untrusted_certificate_fails_as_not_sent() {
             let _ = acceptor.accept(tcp).await;
         }
     });
-    let config = config_builder()
-        .endpoint(&format!("https://127.0.0.1:{port}"))
-        .unwrap()
-        .max_attempts(1)
-        .build()
-        .unwrap();
-    let client = Client::new(config).unwrap();
+    let client = local_client("https", port, |b| b.max_attempts(1));
 
     let error = client.get_charge("C1").await.unwrap_err();
 
@@ -161,14 +163,9 @@ async fn a_server_that_never_answers_times_out_with_an_unknown_outcome() {
             open.push(tcp); // Read the request, then say nothing.
         }
     });
-    let config = config_builder()
-        .endpoint(&format!("http://127.0.0.1:{port}"))
-        .unwrap()
-        .timeout(Duration::from_millis(300))
-        .max_attempts(1)
-        .build()
-        .unwrap();
-    let client = Client::new(config).unwrap();
+    let client = local_client("http", port, |b| {
+        b.timeout(Duration::from_millis(300)).max_attempts(1)
+    });
     let started = std::time::Instant::now();
 
     let error = client.get_charge("C1").await.unwrap_err();
@@ -187,13 +184,7 @@ async fn a_refused_connection_is_not_sent_and_is_retried() {
         .local_addr()
         .unwrap()
         .port();
-    let config = config_builder()
-        .endpoint(&format!("http://127.0.0.1:{port}"))
-        .unwrap()
-        .max_attempts(2)
-        .build()
-        .unwrap();
-    let client = Client::new(config).unwrap();
+    let client = local_client("http", port, |b| b.max_attempts(2));
 
     let error = client.get_charge("C1").await.unwrap_err();
 

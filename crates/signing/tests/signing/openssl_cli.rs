@@ -11,6 +11,22 @@ use crate::helpers::{
     COMPLETE_BODY, complete_request, path_str, sign_with_test_key, test_keys, vectors_dir,
 };
 
+/// `openssl dgst` with SHA-256 and the algorithm's PSS parameters, to be followed by what to do
+/// (`-verify` or `-sign`) and the files.
+fn dgst_pss(algorithm: Algorithm) -> Vec<String> {
+    let salt = format!("rsa_pss_saltlen:{}", algorithm.salt_len());
+    let args = [
+        "dgst",
+        "-sha256",
+        "-sigopt",
+        "rsa_padding_mode:pss",
+        "-sigopt",
+        &salt,
+    ];
+    let mgf = ["-sigopt", "rsa_mgf1_md:sha256"];
+    args.into_iter().chain(mgf).map(str::to_owned).collect()
+}
+
 /// `openssl dgst -verify` with the algorithm's PSS parameters; returns whether it verified.
 fn openssl_verifies(
     dir: &tempfile::TempDir,
@@ -26,25 +42,9 @@ fn openssl_verifies(
     std::fs::write(&msg, message).expect("writes");
     std::fs::write(&sig, signature).expect("writes");
     std::fs::write(&public, test_keys().1.to_pem()).expect("writes");
-    let salt = format!("rsa_pss_saltlen:{}", algorithm.salt_len());
     let output = std::process::Command::new("openssl")
-        .args([
-            "dgst",
-            "-sha256",
-            "-sigopt",
-            "rsa_padding_mode:pss",
-            "-sigopt",
-            &salt,
-        ])
-        .args([
-            "-sigopt",
-            "rsa_mgf1_md:sha256",
-            "-verify",
-            &public,
-            "-signature",
-            &sig,
-            &msg,
-        ])
+        .args(dgst_pss(algorithm))
+        .args(["-verify", &public, "-signature", &sig, &msg])
         .output()
         .expect("the openssl command line is installed");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -97,22 +97,16 @@ fn we_verify_signatures_made_by_openssl() {
     for algorithm in Algorithm::ALL {
         let (msg, sig) = (path_str(&dir, "msg.txt"), path_str(&dir, "sig.bin"));
         std::fs::write(&msg, button_string_to_sign(algorithm, payload)).expect("writes");
-        let salt = format!("rsa_pss_saltlen:{}", algorithm.salt_len());
-        crate::helpers::openssl(&[
-            "dgst",
-            "-sha256",
-            "-sigopt",
-            "rsa_padding_mode:pss",
-            "-sigopt",
-            &salt,
-            "-sigopt",
-            "rsa_mgf1_md:sha256",
+        let dgst = dgst_pss(algorithm);
+        let sign = [
             "-sign",
             private.to_str().expect("utf-8"),
             "-out",
             &sig,
             &msg,
-        ]);
+        ];
+        let args: Vec<&str> = dgst.iter().map(String::as_str).chain(sign).collect();
+        crate::helpers::openssl(&args);
         let signature = STANDARD.encode(std::fs::read(&sig).expect("reads"));
         assert_eq!(
             verify_button_signature(payload, &signature, &test_keys().1, algorithm),

@@ -58,11 +58,17 @@ impl Pair {
             .unwrap()
     }
 
-    /// Sends `N` requests at once, alternating between the two processes.
-    async fn storm(&self, make: impl Fn(usize) -> Sent) -> Vec<Outcome> {
+    /// Sends `N` copies of one POST at once, alternating between the two processes, with one
+    /// idempotency key for all or a key each.
+    async fn storm(&self, keys: Keys, path: &str, body: Value) -> Vec<Outcome> {
+        let shared_key = key();
         let calls = (0..N).map(|i| {
             let client = self.clients[i % 2].clone();
-            let sent = make(i);
+            let k = match keys {
+                Keys::One => shared_key.clone(),
+                Keys::Distinct => key(),
+            };
+            let sent = Sent::post(path, k, body.clone());
             async move { sent.send(&client).await }
         });
         futures::future::join_all(calls).await
@@ -173,21 +179,14 @@ async fn sixty_four_completes_across_two_processes_make_one_permission_and_one_c
         // Arrange
         let id = pair.paid_session("Authorize", 1_400).await;
         let before = pair.counts().await;
-        let shared_key = key();
 
         // Act
         let outcomes = pair
-            .storm(|_| {
-                let k = match keys {
-                    Keys::One => shared_key.clone(),
-                    Keys::Distinct => key(),
-                };
-                Sent::post(
-                    format!("/checkoutSessions/{id}/complete"),
-                    k,
-                    json!({"chargeAmount": usd(1_400)}),
-                )
-            })
+            .storm(
+                keys,
+                &format!("/checkoutSessions/{id}/complete"),
+                json!({"chargeAmount": usd(1_400)}),
+            )
             .await;
 
         // Assert
@@ -227,21 +226,14 @@ async fn sixty_four_captures_across_two_processes_capture_once() {
     for keys in [Keys::One, Keys::Distinct] {
         // Arrange
         let charge = pair.charge("Authorize", 2_000).await;
-        let shared_key = key();
 
         // Act
         let outcomes = pair
-            .storm(|_| {
-                let k = match keys {
-                    Keys::One => shared_key.clone(),
-                    Keys::Distinct => key(),
-                };
-                Sent::post(
-                    format!("/charges/{charge}/capture"),
-                    k,
-                    json!({"captureAmount": usd(2_000)}),
-                )
-            })
+            .storm(
+                keys,
+                &format!("/charges/{charge}/capture"),
+                json!({"captureAmount": usd(2_000)}),
+            )
             .await;
 
         // Assert
@@ -270,21 +262,14 @@ async fn sixty_four_refunds_across_two_processes_stay_within_the_limit() {
         // 64 refunds of 20.00 ask for 1,280.00 (and a charge takes at most 10 refunds).
         let charge = pair.charge("AuthorizeWithCapture", 10_000).await;
         let before = pair.counts().await;
-        let shared_key = key();
 
         // Act
         let outcomes = pair
-            .storm(|_| {
-                let k = match keys {
-                    Keys::One => shared_key.clone(),
-                    Keys::Distinct => key(),
-                };
-                Sent::post(
-                    "/refunds",
-                    k,
-                    json!({"chargeId": charge, "refundAmount": usd(2_000)}),
-                )
-            })
+            .storm(
+                keys,
+                "/refunds",
+                json!({"chargeId": charge, "refundAmount": usd(2_000)}),
+            )
             .await;
 
         // Assert

@@ -14,13 +14,27 @@ pub(crate) fn reserialize<T: DeserializeOwned + Serialize>(json: &str) -> (T, Va
 
 /// Parses `json` as `T` and asserts it re-serializes to the same JSON value.
 pub(crate) fn assert_round_trip<T: DeserializeOwned + Serialize>(json: &str) -> T {
+    round_trip(json).0
+}
+
+/// [`assert_round_trip`], and asserts that the keys are written in `order`.
+pub(crate) fn assert_round_trip_in_order<T: DeserializeOwned + Serialize>(
+    json: &str,
+    order: &[&str],
+) -> T {
+    let (parsed, written) = round_trip(json);
+    assert_eq!(keys(&written), order, "written key order");
+    parsed
+}
+
+fn round_trip<T: DeserializeOwned + Serialize>(json: &str) -> (T, Value) {
     let (parsed, written) = reserialize::<T>(json);
     let original: Value = serde_json::from_str(json).expect("sample is JSON");
     assert_eq!(
         written, original,
         "re-serialized JSON differs from the sample"
     );
-    parsed
+    (parsed, written)
 }
 
 /// The top-level keys of a JSON object, in order.
