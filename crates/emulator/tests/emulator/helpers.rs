@@ -311,6 +311,25 @@ impl TestApp {
         .clone()
     }
 
+    /// Freezes `m`'s clock where it stands, so a test that moves it to just before a timer's
+    /// due time cannot be overtaken by real time.
+    pub(crate) async fn freeze_clock(&self, m: &Merchant) {
+        let clock = self
+            .admin(
+                Method::GET,
+                &format!("/__admin/merchants/{}/clock", m.merchant_id),
+                None,
+            )
+            .await
+            .expect(200)
+            .clone();
+        let now = clock["now"]
+            .as_str()
+            .expect("the clock has a now")
+            .to_owned();
+        self.set_clock(m, &now).await;
+    }
+
     /// Sets `m`'s clock to `now` and freezes it there (the admin API runs the timers then due).
     pub(crate) async fn set_clock(&self, m: &Merchant, now: &str) {
         self.admin(

@@ -382,6 +382,8 @@ async fn refunds_start_initiated_resolve_after_30_seconds_and_keep_refunded_amou
     let m = app.merchant().await;
     let c = app.checkout(&m, "AuthorizeWithCapture", "100.00").await;
     let id = c.charge();
+    // The refund resolves 30 s after its creation: real time must not move the clock past 29 s.
+    app.freeze_clock(&m).await;
     let r = app.refund(&m, id, "10.10", None).await.expect(201).clone();
     assert_eq!(state_of(&r), "RefundInitiated");
     assert_eq!(r["refundAmount"], usd("10.10"));
