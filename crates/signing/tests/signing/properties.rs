@@ -152,7 +152,9 @@ proptest! {
                 sent.method = change_one_alphanumeric(&sent.method, index).expect("methods are letters");
             }
             Part::Path => {
-                sent.path = change_one_alphanumeric(&sent.path, index).expect("paths have letters");
+                // A path of punctuation only (`/-`) has no letter to change: lengthen it instead.
+                sent.path = change_one_alphanumeric(&sent.path, index)
+                    .unwrap_or_else(|| format!("{}a", sent.path));
             }
             Part::Query => {
                 let query = sent.query.clone().unwrap_or_default();
@@ -177,4 +179,23 @@ proptest! {
         }
         prop_assert!(!verifies(&sent), "changing the {part:?} must break the signature");
     }
+}
+
+#[test]
+fn a_path_of_punctuation_only_still_breaks_the_signature_when_changed() {
+    // The shrunk case that made the property above panic instead of checking anything.
+    let request = Request {
+        method: "GET".to_owned(),
+        path: "/-".to_owned(),
+        query: Vec::new(),
+        headers: vec![("x-amz-pay-host".to_owned(), "pay-api.amazon.com".to_owned())],
+        body: Vec::new(),
+        algorithm: Algorithm::AmznPayRsassaPss,
+    };
+    let mut sent = send(&request);
+    assert!(verifies(&sent), "the untouched request verifies");
+
+    sent.path = format!("{}a", sent.path);
+
+    assert!(!verifies(&sent), "a longer path must break the signature");
 }
