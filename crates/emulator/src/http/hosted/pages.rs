@@ -224,18 +224,54 @@ fn select_url(c: &Checkout) -> String {
     with_session_id("/checkout/select", &c.session.id)
 }
 
+/// A form that names the session it acts on.
+pub(super) trait SessionForm {
+    fn session_id(&self) -> Option<&str>;
+}
+
+macro_rules! session_forms {
+    ($($form:ty),*) => {$(
+        impl SessionForm for $form {
+            fn session_id(&self) -> Option<&str> {
+                self.amazon_checkout_session_id.as_deref()
+            }
+        }
+    )*};
+}
+session_forms!(SignInForm, SelectForm, CancelForm);
+
+/// A posted buyer form and the open session it names, or the page to show instead (a form that
+/// cannot be read, a session that is unknown, gone or no longer open).
+async fn posted<T: SessionForm>(
+    state: &AppState,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<Result<(T, Checkout), Response>, ApiError> {
+    let Form(form) = match form {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(bad_form(&e))),
+    };
+    Ok(open_session(state, form.session_id())
+        .await?
+        .map(|c| (form, c)))
+}
+
+/// Runs a buyer action and sends the browser where it leads, or shows the error page.
+async fn act(state: &AppState, c: &Checkout, command: Command) -> Result<Response, ApiError> {
+    let id = c.session.id.to_string();
+    match run_buyer_action(state, &id, command).await? {
+        Ok(result) => Ok(see_other(&result.redirect_url)),
+        Err(stored) => Ok(error_page_for(&stored, None)),
+    }
+}
+
 /// `POST /checkout/signin`: signs the test buyer in (a default address the merchant ships to and
 /// the success card `1111`), then shows the selection page.
 pub(super) async fn signin_submit(
     State(state): State<AppState>,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return Ok(bad_form(&e)),
-    };
-    let c = match open_session(&state, form.amazon_checkout_session_id.as_deref()).await? {
-        Ok(c) => c,
+    let (form, c) = match posted(&state, form).await? {
+        Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
     let Some(buyer) = form.buyer.as_deref().and_then(buyers::buyer) else {
@@ -392,12 +428,8 @@ pub(super) async fn select_submit(
     State(state): State<AppState>,
     form: Result<Form<SelectForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return Ok(bad_form(&e)),
-    };
-    let c = match open_session(&state, form.amazon_checkout_session_id.as_deref()).await? {
-        Ok(c) => c,
+    let (form, c) = match posted(&state, form).await? {
+        Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
     let Some(sel) = c.session.buyer.as_ref() else {
@@ -443,11 +475,7 @@ pub(super) async fn select_submit(
         instrument: Some(instrument),
         shipping_address,
     });
-    let id = c.session.id.to_string();
-    match run_buyer_action(&state, &id, command).await? {
-        Ok(result) => Ok(see_other(&result.redirect_url)),
-        Err(stored) => Ok(error_page_for(&stored, None)),
-    }
+    act(&state, &c, command).await
 }
 
 #[derive(Deserialize)]
@@ -462,17 +490,9 @@ pub(super) async fn cancel(
     State(state): State<AppState>,
     form: Result<Form<CancelForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let Form(form) = match form {
-        Ok(f) => f,
-        Err(e) => return Ok(bad_form(&e)),
-    };
-    let c = match open_session(&state, form.amazon_checkout_session_id.as_deref()).await? {
-        Ok(c) => c,
+    let (_, c) = match posted(&state, form).await? {
+        Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
-    let id = c.session.id.to_string();
-    match run_buyer_action(&state, &id, Command::CancelAsBuyer).await? {
-        Ok(result) => Ok(see_other(&result.redirect_url)),
-        Err(stored) => Ok(error_page_for(&stored, None)),
-    }
+    act(&state, &c, Command::CancelAsBuyer).await
 }
