@@ -43,7 +43,7 @@
 //! - [`checkout`]: the aggregate, commands, effects and the dispatch in `mod.rs`, one file per
 //!   concern: `session` (Create, Update, hosted pages, payment step), `completion` (Complete,
 //!   Finalize), `payments` (charges, captures, cancels), `refunds`, `permission` (updates,
-//!   closes, buyer events, delivery trackers), `timers`, `index` (storage's id vocabulary).
+//!   closes, buyer events, delivery trackers), `timers`.
 //! - [`limits`]: the amount and count limits; [`simulation`]: the sandbox simulation codes.
 //! - [`money`], [`clock`], [`ids`]: value types.
 
@@ -58,8 +58,7 @@ pub mod money;
 pub mod simulation;
 
 pub use checkout::{
-    Checkout, Command, Constraint, Decline, Effect, ObjectKind, Redirect, create, transition,
-    transition_with,
+    Checkout, Command, Constraint, Decline, Effect, Redirect, create, transition, transition_with,
 };
 pub use clock::{Timestamp, VirtualClock};
 pub use error::{DomainError, FieldError, FieldProblem};

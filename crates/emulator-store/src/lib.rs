@@ -18,6 +18,8 @@
 //!   error codes.
 //! - `sqlite`, `postgres`: SQL text, transactions (the SQLite writer task with group commit; one
 //!   PostgreSQL transaction per mutation) and the transient codes. Nothing else.
+//! - `object`: the id index's vocabulary ([`ObjectRef`], [`ObjectKind`], [`TrackingKey`]):
+//!   callers name objects by typed id, and only the store turns them into index text.
 //! - `doc`: the stored JSON document of a checkout.
 //!
 //! # Decisions
@@ -52,6 +54,7 @@
 mod connect;
 mod doc;
 mod error;
+mod object;
 pub mod postgres;
 mod protocol;
 mod sql;
@@ -59,12 +62,13 @@ pub mod sqlite;
 
 use std::fmt;
 
-use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
+use amzpay_emulator_core::checkout::Checkout;
 use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId};
 use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey};
 use amzpay_emulator_core::{Timestamp, VirtualClock};
 
 pub use connect::{ConnectOptions, connect};
+pub use object::{ObjectKind, ObjectRef, TrackingKey, object_refs};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -119,13 +123,8 @@ pub struct Tenant {
 pub enum Target {
     /// A new checkout (Create Checkout Session).
     New,
-    /// The checkout holding the object `id` of kind `kind`.
-    Existing {
-        /// The id's kind.
-        kind: ObjectKind,
-        /// The object id as the client sent it.
-        id: String,
-    },
+    /// The checkout holding this object.
+    Existing(ObjectRef),
 }
 
 /// The idempotency key of a request with a fingerprint of what the request asks for.
@@ -237,17 +236,16 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Sets a merchant's virtual clock.
     async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError>;
 
-    /// The checkout holding object `id` of kind `kind`, if it belongs to `tenant`.
+    /// The checkout holding `object`, if it belongs to `tenant`.
     async fn checkout(
         &self,
         tenant: &Tenant,
-        kind: ObjectKind,
-        id: &str,
+        object: &ObjectRef,
     ) -> Result<Option<Checkout>, StoreError>;
 
-    /// The owner of object `id` of kind `kind`, whoever it is (admin API and hosted pages,
-    /// which act for the buyer and carry no merchant credentials).
-    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError>;
+    /// The owner of `object`, whoever it is (admin API and hosted pages, which act for the
+    /// buyer and carry no merchant credentials).
+    async fn locate(&self, object: &ObjectRef) -> Result<Option<Tenant>, StoreError>;
 
     /// Runs one write (see [`Mutation`]); returns after the commit.
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError>;

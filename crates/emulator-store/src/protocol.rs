@@ -24,7 +24,7 @@ use amzpay_emulator_core::Timestamp;
 
 use crate::{
     Applied, ApplyFn, IdempotencyRequest, Mutation, Outcome, StoreError, StoredResponse, Target,
-    Tenant, doc,
+    Tenant, doc, object_refs,
 };
 
 /// One mutation's transaction, as each backend runs it.
@@ -70,7 +70,7 @@ impl<'a> Lookup<'a> {
             environment: tenant.environment.as_str(),
             object: match target {
                 Target::New => None,
-                Target::Existing { kind, id } => Some((id.as_str(), kind.as_str())),
+                Target::Existing(object) => Some((object.id(), object.kind().as_str())),
             },
             idempotency,
         }
@@ -206,13 +206,16 @@ fn plan(
     apply: ApplyFn,
 ) -> Result<Decision, StoreError> {
     let loaded = match (target, document) {
-        (Target::Existing { .. }, Some(d)) => Some(doc::decode(&d)?),
+        (Target::Existing(_), Some(d)) => Some(doc::decode(&d)?),
         _ => None,
     };
     let before: Option<(String, HashSet<String>)> = loaded.as_ref().map(|c| {
         (
             c.session.id.to_string(),
-            c.object_ids().into_iter().map(|(_, id)| id).collect(),
+            object_refs(c)
+                .into_iter()
+                .map(|o| o.id().to_owned())
+                .collect(),
         )
     });
     // A bug in `apply` fails this request alone: on SQLite it must not take the writer (and so
@@ -237,11 +240,10 @@ fn plan(
         }
         Some((_, known)) => (RowWrite::Update, known),
     };
-    let (new_object_ids, new_object_kinds) = checkout
-        .object_ids()
+    let (new_object_ids, new_object_kinds) = object_refs(&checkout)
         .into_iter()
-        .filter(|(_, id)| !known.contains(id))
-        .map(|(kind, id)| (id, kind.as_str()))
+        .filter(|o| !known.contains(o.id()))
+        .map(|o| (o.id().to_owned(), o.kind().as_str()))
         .unzip();
     Ok(Decision::Write(Box::new(Write {
         checkout_id: checkout.session.id.to_string(),

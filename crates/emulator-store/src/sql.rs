@@ -14,7 +14,7 @@
 use std::fmt;
 use std::future::Future;
 
-use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
+use amzpay_emulator_core::checkout::Checkout;
 use amzpay_emulator_core::ids::{CheckoutSessionId, MerchantId, PublicKeyId, StoreId};
 use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey, Region};
 use amzpay_emulator_core::{Timestamp, VirtualClock};
@@ -23,7 +23,9 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArgumen
 
 use crate::error::{self, TransientCode};
 use crate::protocol::{Lookup, RowWrite, Write};
-use crate::{DueCheckout, Mutation, Outcome, Store, StoreError, Tenant, doc};
+use crate::{
+    DueCheckout, Mutation, ObjectKind, ObjectRef, Outcome, Store, StoreError, Tenant, doc,
+};
 
 /// A backend's SQL for the statements of [`Sql`]. Placeholders: `?` or `$n`, bound in the order
 /// each field's documentation gives.
@@ -124,8 +126,7 @@ pub(crate) trait Statements: Send + Sync {
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     fn locate(
         &self,
-        kind: ObjectKind,
-        id: &str,
+        object: &ObjectRef,
     ) -> impl Future<Output = Result<Option<Tenant>, StoreError>> + Send;
     fn count_objects(
         &self,
@@ -237,10 +238,10 @@ where
             .map_err(self.err("loading a checkout"))
     }
 
-    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
+    async fn locate(&self, object: &ObjectRef) -> Result<Option<Tenant>, StoreError> {
         let row: Option<TenantRecord> = sqlx::query_as(self.text.locate)
-            .bind(id)
-            .bind(kind.as_str())
+            .bind(object.id())
+            .bind(object.kind().as_str())
             .fetch_optional(&self.pool)
             .await
             .map_err(self.err("locating an object"))?;
@@ -503,20 +504,19 @@ impl<B: Backend> Store for B {
     async fn checkout(
         &self,
         tenant: &Tenant,
-        kind: ObjectKind,
-        id: &str,
+        object: &ObjectRef,
     ) -> Result<Option<Checkout>, StoreError> {
         let lookup = Lookup {
             merchant_id: tenant.merchant_id.as_str(),
             environment: tenant.environment.as_str(),
-            object: Some((id, kind.as_str())),
+            object: Some((object.id(), object.kind().as_str())),
             idempotency: None,
         };
         self.sql().checkout(&lookup).await
     }
 
-    async fn locate(&self, kind: ObjectKind, id: &str) -> Result<Option<Tenant>, StoreError> {
-        self.sql().locate(kind, id).await
+    async fn locate(&self, object: &ObjectRef) -> Result<Option<Tenant>, StoreError> {
+        self.sql().locate(object).await
     }
 
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use amzpay_emulator_core::Timestamp;
 use amzpay_emulator_core::checkout::{self, Command};
 use amzpay_emulator_core::ids::MerchantId;
-use amzpay_emulator_core::{ObjectKind, Timestamp};
-use amzpay_emulator_store::{Applied, Mutation, Store, StoredResponse, Target};
+use amzpay_emulator_store::{Applied, Mutation, ObjectRef, Store, StoredResponse, Target};
 use anyhow::Context;
 
 /// What one step did.
@@ -43,10 +43,7 @@ pub async fn try_execute_task(
     store
         .execute(Mutation {
             tenant: due.tenant,
-            target: Target::Existing {
-                kind: ObjectKind::CheckoutSession,
-                id: checkout_id.clone(),
-            },
+            target: Target::Existing(ObjectRef::CheckoutSession(due.checkout_id)),
             idempotency: None,
             apply: Box::new(move |loaded| {
                 let empty = StoredResponse {

@@ -22,7 +22,6 @@
 //! - `permission`: the Charge Permission's state, updates, closes, buyer events, delivery
 //!   trackers.
 //! - `timers`: [`Checkout::next_due`] and [`Checkout::advance_to`].
-//! - `index`: the id-index vocabulary storage uses ([`ObjectKind`], [`tracking_key`]).
 
 use rand::RngCore;
 
@@ -40,7 +39,6 @@ use crate::model::{
 use crate::simulation::{Operation, Simulation};
 
 mod completion;
-mod index;
 mod payments;
 mod permission;
 mod refunds;
@@ -48,7 +46,6 @@ mod session;
 mod timers;
 
 pub use completion::{EXTENDED_PERMISSION_EXPIRY_SECS, ONE_TIME_PERMISSION_EXPIRY_SECS};
-pub use index::{ObjectKind, tracking_key};
 pub use payments::{
     AUTHORIZATION_EXPIRY_SECS, CAPTURE_RESOLUTION_SECS, Decline, PENDING_RESOLUTION_SECS,
     SYNCHRONOUS_CAPTURE_WINDOW_SECS,

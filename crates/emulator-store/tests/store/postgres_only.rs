@@ -7,13 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use amzpay_emulator_core::checkout::{self, Checkout, Command, ObjectKind};
+use amzpay_emulator_core::checkout::{self, Checkout, Command};
 use amzpay_emulator_core::clock::DAY;
 use amzpay_emulator_core::input::{CompleteRequest, SignIn};
 use amzpay_emulator_core::{Currency, Money, Timestamp, VirtualClock};
 use amzpay_emulator_store::{
-    Applied, ApplyFn, ConnectOptions, Mutation, Outcome, PostgresStore, Store, StoreError,
-    StoredResponse, Target, connect,
+    Applied, ApplyFn, ConnectOptions, Mutation, ObjectKind, ObjectRef, Outcome, PostgresStore,
+    Store, StoreError, StoredResponse, Target, connect,
 };
 use futures::future::join_all;
 use sqlx::Executor;
@@ -207,8 +207,7 @@ async fn complete_concurrently_on_two_instances(
     let stored = b
         .checkout(
             &tenant(&m),
-            ObjectKind::CheckoutSession,
-            c.session.id.as_str(),
+            &ObjectRef::CheckoutSession(c.session.id.clone()),
         )
         .await
         .unwrap()
@@ -297,10 +296,7 @@ async fn claim_and_apply(
         let out = store
             .execute(Mutation {
                 tenant: due.tenant,
-                target: Target::Existing {
-                    kind: ObjectKind::CheckoutSession,
-                    id: due.checkout_id.to_string(),
-                },
+                target: Target::Existing(ObjectRef::CheckoutSession(due.checkout_id.clone())),
                 idempotency: None,
                 apply: Box::new(move |loaded| {
                     let c = loaded.expect("the claimed checkout");
@@ -424,8 +420,7 @@ async fn the_store_recovers_from_killed_connections_without_a_restart() {
         let loaded = store
             .checkout(
                 &tenant(&m),
-                ObjectKind::CheckoutSession,
-                c.session.id.as_str(),
+                &ObjectRef::CheckoutSession(c.session.id.clone()),
             )
             .await
             .unwrap_or_else(|e| panic!("operation {i} after the kill: {e:?}"));
@@ -500,8 +495,7 @@ async fn a_connection_killed_inside_a_mutation_fails_retryably_and_writes_nothin
         match store
             .checkout(
                 &tenant(&m),
-                ObjectKind::CheckoutSession,
-                c.session.id.as_str(),
+                &ObjectRef::CheckoutSession(c.session.id.clone()),
             )
             .await
         {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use amzpay_emulator_core::checkout::{self, Checkout, Command, ObjectKind};
+use amzpay_emulator_core::checkout::{self, Checkout, Command};
 use amzpay_emulator_core::clock::DAY;
 use amzpay_emulator_core::ids::{MerchantId, PublicKeyId, StoreId};
 use amzpay_emulator_core::input::{
@@ -14,8 +14,8 @@ use amzpay_emulator_core::model::{
 };
 use amzpay_emulator_core::{Currency, Money, Timestamp, VirtualClock};
 use amzpay_emulator_store::{
-    Applied, IdempotencyRequest, Mutation, Outcome, Store, StoreError, StoredResponse, Target,
-    Tenant,
+    Applied, IdempotencyRequest, Mutation, ObjectKind, ObjectRef, Outcome, Store, StoreError,
+    StoredResponse, Target, Tenant, object_refs,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -127,10 +127,7 @@ pub(crate) async fn insert<S: Store>(store: &S, m: &Merchant, c: &Checkout) {
 }
 
 pub(crate) fn existing(c: &Checkout) -> Target {
-    Target::Existing {
-        kind: ObjectKind::CheckoutSession,
-        id: c.session.id.to_string(),
-    }
+    Target::Existing(ObjectRef::CheckoutSession(c.session.id.clone()))
 }
 
 pub(crate) async fn merchants_and_keys_round_trip<S: Store>(store: &S) {
@@ -198,14 +195,14 @@ pub(crate) async fn a_new_checkout_is_found_by_every_object_id<S: Store>(store: 
         .await
         .unwrap();
     assert_eq!(out, Outcome::Executed(ok("completed")));
-    for (kind, id) in done.object_ids() {
-        let found = store.checkout(&tenant(&m), kind, &id).await.unwrap();
-        assert_eq!(found.as_ref(), Some(&done), "{kind:?} {id}");
+    for object in object_refs(&done) {
+        let found = store.checkout(&tenant(&m), &object).await.unwrap();
+        assert_eq!(found.as_ref(), Some(&done), "{object:?}");
     }
-    let permission_id = done.permission.as_ref().unwrap().id.to_string();
+    let permission_id = done.permission.as_ref().unwrap().id.clone();
     assert_eq!(
         store
-            .locate(ObjectKind::ChargePermission, &permission_id)
+            .locate(&ObjectRef::ChargePermission(permission_id))
             .await
             .unwrap(),
         Some(tenant(&m))
@@ -224,12 +221,9 @@ pub(crate) async fn a_new_checkout_is_found_by_every_object_id<S: Store>(store: 
             .unwrap(),
         1
     );
-    // The id index is per kind: a session id is not a charge id.
-    let wrong_kind = store
-        .checkout(&tenant(&m), ObjectKind::Charge, c.session.id.as_str())
-        .await
-        .unwrap();
-    assert_eq!(wrong_kind, None);
+    // The id index is per kind. Looking a session id up as a charge id no longer compiles:
+    // `ObjectRef::Charge` holds a `ChargeId`, and the id formats of different kinds never share
+    // a text, so a lookup by the wrong kind cannot be written here any more.
 }
 
 pub(crate) async fn checkouts_are_invisible_to_other_tenants<S: Store>(store: &S) {
@@ -237,10 +231,10 @@ pub(crate) async fn checkouts_are_invisible_to_other_tenants<S: Store>(store: &S
     let other = new_merchant(store).await;
     let c = new_checkout(&m);
     insert(store, &m, &c).await;
-    let id = c.session.id.to_string();
+    let id = ObjectRef::CheckoutSession(c.session.id.clone());
     assert!(
         store
-            .checkout(&tenant(&other), ObjectKind::CheckoutSession, &id)
+            .checkout(&tenant(&other), &id)
             .await
             .unwrap()
             .is_none()
@@ -249,13 +243,7 @@ pub(crate) async fn checkouts_are_invisible_to_other_tenants<S: Store>(store: &S
         environment: Environment::Live,
         ..tenant(&m)
     };
-    assert!(
-        store
-            .checkout(&live, ObjectKind::CheckoutSession, &id)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.checkout(&live, &id).await.unwrap().is_none());
     let out = store
         .execute(Mutation {
             tenant: tenant(&other),
@@ -358,8 +346,7 @@ pub(crate) async fn a_rejected_mutation_changes_nothing_and_records_nothing<S: S
     let loaded = store
         .checkout(
             &tenant(&m),
-            ObjectKind::CheckoutSession,
-            c.session.id.as_str(),
+            &ObjectRef::CheckoutSession(c.session.id.clone()),
         )
         .await
         .unwrap();
@@ -477,8 +464,7 @@ pub(crate) async fn assert_survived<S: Store>(store: &S, m: &Merchant, c: &Check
     let loaded = store
         .checkout(
             &tenant(m),
-            ObjectKind::CheckoutSession,
-            c.session.id.as_str(),
+            &ObjectRef::CheckoutSession(c.session.id.clone()),
         )
         .await
         .unwrap();

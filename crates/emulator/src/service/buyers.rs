@@ -4,11 +4,11 @@
 //! carries no merchant key, so the object is found by id alone and acts at its merchant's
 //! virtual now.
 
+use amzpay_emulator_core::Timestamp;
 use amzpay_emulator_core::checkout::{Checkout, Command, Effect, Redirect};
 use amzpay_emulator_core::ids::{ChargePermissionId, CheckoutSessionId};
 use amzpay_emulator_core::model::{PermissionEvent, SessionState};
-use amzpay_emulator_core::{ObjectKind, Timestamp};
-use amzpay_emulator_store::{StoreError, StoredResponse, Target, Tenant};
+use amzpay_emulator_store::{ObjectRef, StoreError, StoredResponse, Target, Tenant};
 
 use crate::admin_api::BuyerActionResult;
 use crate::convert::{payment_page_url, permission_view, to_json};
@@ -19,13 +19,12 @@ use crate::state::{AppState, real_now};
 const SESSION: &str = "Checkout Session";
 const PERMISSION: &str = "Charge Permission";
 
-/// The owner of object `id` of `kind` and its merchant's virtual now; `None` when unknown.
+/// The owner of `object` and its merchant's virtual now; `None` when unknown.
 async fn owner(
     state: &AppState,
-    kind: ObjectKind,
-    id: &str,
+    object: &ObjectRef,
 ) -> Result<Option<(Tenant, Timestamp)>, ApiError> {
-    let Some(tenant) = state.store().locate(kind, id).await? else {
+    let Some(tenant) = state.store().locate(object).await? else {
         return Ok(None);
     };
     let merchant = state
@@ -45,14 +44,12 @@ pub(crate) async fn buyer_action(
     command: Command,
 ) -> Result<StoredResponse, ApiError> {
     let sid = CheckoutSessionId::parse(id).ok_or_else(|| ApiError::not_found(SESSION, id))?;
-    let (tenant, now) = owner(state, ObjectKind::CheckoutSession, sid.as_str())
+    let object = ObjectRef::CheckoutSession(sid);
+    let (tenant, now) = owner(state, &object)
         .await?
         .ok_or_else(|| ApiError::not_found(SESSION, id))?;
     let base = state.settings().public_base_url.clone();
-    let target = Target::Existing {
-        kind: ObjectKind::CheckoutSession,
-        id: sid.to_string(),
-    };
+    let target = Target::Existing(object);
     let id_owned = id.to_owned();
     let written = execute(state, tenant, target, None, move |loaded| {
         let (c, effects) = apply_command(loaded, command, now, SESSION, &id_owned)?;
@@ -108,18 +105,13 @@ pub(crate) async fn load(
     let Some(sid) = CheckoutSessionId::parse(id) else {
         return Ok(None);
     };
-    let Some((tenant, now)) = owner(state, ObjectKind::CheckoutSession, sid.as_str()).await? else {
+    let object = ObjectRef::CheckoutSession(sid);
+    let Some((tenant, now)) = owner(state, &object).await? else {
         return Ok(None);
     };
-    let loaded = read(
-        state,
-        &tenant,
-        ObjectKind::CheckoutSession,
-        sid.as_str(),
-        now,
-    )
-    .await?
-    .filter(|c| c.session_visible(now));
+    let loaded = read(state, &tenant, &object, now)
+        .await?
+        .filter(|c| c.session_visible(now));
     Ok(loaded.map(|c| (c, now)))
 }
 
@@ -130,13 +122,11 @@ pub(crate) async fn permission_event(
     event: PermissionEvent,
 ) -> Result<StoredResponse, ApiError> {
     let pid = ChargePermissionId::parse(id).ok_or_else(|| ApiError::not_found(PERMISSION, id))?;
-    let (tenant, now) = owner(state, ObjectKind::ChargePermission, pid.as_str())
+    let object = ObjectRef::ChargePermission(pid);
+    let (tenant, now) = owner(state, &object)
         .await?
         .ok_or_else(|| ApiError::not_found(PERMISSION, id))?;
-    let target = Target::Existing {
-        kind: ObjectKind::ChargePermission,
-        id: pid.to_string(),
-    };
+    let target = Target::Existing(object);
     let id = id.to_owned();
     let written = execute(state, tenant, target, None, move |loaded| {
         let (c, _) = apply_command(

@@ -8,8 +8,8 @@
 use amzpay_emulator_core::checkout::{Checkout, Command, Effect};
 use amzpay_emulator_core::ids::{ChargeId, ChargePermissionId, RefundId};
 use amzpay_emulator_core::input::{NewCharge, NewRefund};
-use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
-use amzpay_emulator_store::{IdempotencyRequest, Target, Tenant};
+use amzpay_emulator_core::{Simulation, Timestamp};
+use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, Target, Tenant};
 
 use crate::convert::{charge_view, permission_view, refund_view, to_json};
 use crate::error::ApiError;
@@ -33,12 +33,12 @@ pub(crate) struct Call {
 /// How a successful command is answered, from the new aggregate and the effects.
 type Render = Box<dyn FnOnce(&Checkout, &[Effect]) -> Result<Answer, ApiError> + Send>;
 
-/// One write on the aggregate holding object `id` of `kind`: the command with its simulation
-/// code, then `render` (or the decline's error answer, with the decline's state change kept).
+/// One write on the aggregate holding `object`: the command with its simulation code, then
+/// `render` (or the decline's error answer, with the decline's state change kept).
 async fn write(
     state: &AppState,
     call: Call,
-    (kind, id, what): (ObjectKind, String, &'static str),
+    (object, what): (ObjectRef, &'static str),
     command: Command,
     render: Render,
 ) -> Result<Written, ApiError> {
@@ -48,10 +48,8 @@ async fn write(
         idempotency,
         simulation,
     } = call;
-    let target = Target::Existing {
-        kind,
-        id: id.clone(),
-    };
+    let id = object.id().to_owned();
+    let target = Target::Existing(object);
     execute(state, tenant, target, idempotency, move |loaded| {
         let (c, effects, refusal) = apply_simulated(loaded, command, simulation, now, what, &id)?;
         if let Some(answer) = refusal {
@@ -96,12 +94,12 @@ fn permission_answer(id: String, now: Timestamp) -> Render {
     })
 }
 
-fn permission(id: &ChargePermissionId) -> (ObjectKind, String, &'static str) {
-    (ObjectKind::ChargePermission, id.to_string(), PERMISSION)
+fn permission(id: &ChargePermissionId) -> (ObjectRef, &'static str) {
+    (ObjectRef::ChargePermission(id.clone()), PERMISSION)
 }
 
-fn charge(id: &ChargeId) -> (ObjectKind, String, &'static str) {
-    (ObjectKind::Charge, id.to_string(), CHARGE)
+fn charge(id: &ChargeId) -> (ObjectRef, &'static str) {
+    (ObjectRef::Charge(id.clone()), CHARGE)
 }
 
 /// Get Charge Permission: the permission's JSON.
@@ -114,8 +112,7 @@ pub(crate) async fn get_charge_permission(
     let view = read(
         state,
         &caller.tenant,
-        ObjectKind::ChargePermission,
-        id.as_str(),
+        &ObjectRef::ChargePermission(id.clone()),
         now,
     )
     .await?
@@ -162,8 +159,7 @@ pub(crate) async fn get_charge(
     let c = read(
         state,
         &caller.tenant,
-        ObjectKind::Charge,
-        id.as_str(),
+        &ObjectRef::Charge(id.clone()),
         caller.now,
     )
     .await?
@@ -218,8 +214,7 @@ pub(crate) async fn get_refund(
     let c = read(
         state,
         &caller.tenant,
-        ObjectKind::Refund,
-        id.as_str(),
+        &ObjectRef::Refund(id.clone()),
         caller.now,
     )
     .await?

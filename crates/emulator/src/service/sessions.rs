@@ -1,11 +1,11 @@
 //! Checkout Session operations: Create, Get, Update, Complete, Finalize (spec §1.4 #1 to #5),
 //! and the creation the hosted button does for a buyer.
 
+use amzpay_emulator_core::Simulation;
 use amzpay_emulator_core::checkout::{self, Checkout, Command, Effect};
 use amzpay_emulator_core::ids::CheckoutSessionId;
 use amzpay_emulator_core::input::NewCheckoutSession;
-use amzpay_emulator_core::{ObjectKind, Simulation};
-use amzpay_emulator_store::{IdempotencyRequest, Target};
+use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, Target};
 
 use crate::convert::{session_view, to_json};
 use crate::error::ApiError;
@@ -77,8 +77,7 @@ pub(crate) async fn get(
     let c = read(
         state,
         &caller.tenant,
-        ObjectKind::CheckoutSession,
-        id.as_str(),
+        &ObjectRef::CheckoutSession(id.clone()),
         now,
     )
     .await?
@@ -102,10 +101,7 @@ pub(crate) async fn run(
     simulation: Option<Simulation>,
 ) -> Result<Written, ApiError> {
     let base = state.settings().public_base_url.clone();
-    let target = Target::Existing {
-        kind: ObjectKind::CheckoutSession,
-        id: id.to_string(),
-    };
+    let target = Target::Existing(ObjectRef::CheckoutSession(id.clone()));
     let id = id.to_string();
     let now = caller.now;
     execute(

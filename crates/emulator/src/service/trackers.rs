@@ -8,11 +8,10 @@
 //! an unknown or another merchant's `chargePermissionId` is refused the same way, so existence
 //! is not revealed.
 
-use amzpay_emulator_core::ObjectKind;
-use amzpay_emulator_core::checkout::{Command, tracking_key};
+use amzpay_emulator_core::checkout::Command;
 use amzpay_emulator_core::ids::ChargePermissionId;
 use amzpay_emulator_core::input::Shipment;
-use amzpay_emulator_store::{IdempotencyRequest, StoreError, Target};
+use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, StoreError, Target, TrackingKey};
 
 use crate::buyer_token;
 use crate::convert::{to_json, tracker_view};
@@ -49,10 +48,10 @@ pub(crate) async fn create_tracker(
     let (tenant, now) = (caller.tenant.clone(), caller.now);
     // Numbers already used in another checkout of this merchant (the index also catches races).
     for s in &shipments {
-        let key = tracking_key(&tenant.merchant_id, &s.tracking_number);
+        let key = TrackingKey::new(&tenant.merchant_id, &s.tracking_number);
         if state
             .store()
-            .checkout(&tenant, ObjectKind::DeliveryTracker, &key)
+            .checkout(&tenant, &ObjectRef::DeliveryTracker(key))
             .await?
             .is_some()
         {
@@ -63,10 +62,7 @@ pub(crate) async fn create_tracker(
         .iter()
         .map(|s| s.tracking_number.clone())
         .collect();
-    let target = Target::Existing {
-        kind: ObjectKind::ChargePermission,
-        id: pid.to_string(),
-    };
+    let target = Target::Existing(ObjectRef::ChargePermission(pid.clone()));
     let result = execute(state, tenant, target, idempotency, move |loaded| {
         let body = to_json(&tracker_view(&pid, &shipments));
         let (c, _, _) = apply_simulated(

@@ -10,9 +10,9 @@ use crate::state::AppState;
 use amzpay_emulator_core::checkout::{self, Checkout, Command, Effect};
 use amzpay_emulator_core::input::MerchantContext;
 use amzpay_emulator_core::model::Merchant;
-use amzpay_emulator_core::{ObjectKind, Simulation, Timestamp};
+use amzpay_emulator_core::{Simulation, Timestamp};
 use amzpay_emulator_store::{
-    Applied, IdempotencyRequest, Mutation, Outcome, StoredResponse, Target, Tenant,
+    Applied, IdempotencyRequest, Mutation, ObjectRef, Outcome, StoredResponse, Target, Tenant,
 };
 
 /// What a successful transition answers: a status of Amazon's API and the JSON body.
@@ -165,13 +165,12 @@ pub(crate) fn merchant_context(m: &Merchant, tenant: &Tenant) -> MerchantContext
 pub(crate) async fn read(
     state: &AppState,
     tenant: &Tenant,
-    kind: ObjectKind,
-    id: &str,
+    object: &ObjectRef,
     now: Timestamp,
 ) -> Result<Option<Checkout>, ApiError> {
     Ok(state
         .store()
-        .checkout(tenant, kind, id)
+        .checkout(tenant, object)
         .await?
         .map(|c| c.advance_to(now).0))
 }

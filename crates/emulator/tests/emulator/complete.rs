@@ -1,6 +1,6 @@
 //! Complete Checkout Session: every rule of design.md §3, and what it creates.
 
-use amzpay_emulator_core::ObjectKind;
+use amzpay_emulator_store::ObjectKind;
 use serde_json::{Value, json};
 
 use crate::helpers::*;

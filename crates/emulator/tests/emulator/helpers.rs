@@ -5,11 +5,11 @@ use std::sync::{Arc, OnceLock};
 
 use amzpay_emulator::worker::ExecutionOutcome;
 use amzpay_emulator::{AppState, Settings};
-use amzpay_emulator_core::checkout::{Checkout, ObjectKind};
+use amzpay_emulator_core::checkout::Checkout;
 use amzpay_emulator_core::ids::MerchantId;
 use amzpay_emulator_core::model::Environment;
 use amzpay_emulator_store::sqlite::SqliteSettings;
-use amzpay_emulator_store::{SqliteStore, Tenant};
+use amzpay_emulator_store::{ObjectKind, ObjectRef, SqliteStore, Tenant};
 use amzpay_signing::{
     Algorithm, CanonicalHeaders, CanonicalQuery, CanonicalRequest, CanonicalUri, PrivateKey,
     sign_button_payload,
@@ -213,11 +213,11 @@ impl TestApp {
         self.count(m, ObjectKind::CheckoutSession).await
     }
 
-    /// The stored checkout holding object `id` of `kind`, read below the API.
-    pub(crate) async fn stored(&self, m: &Merchant, kind: ObjectKind, id: &str) -> Checkout {
+    /// The stored checkout holding `object`, read below the API.
+    pub(crate) async fn stored(&self, m: &Merchant, object: ObjectRef) -> Checkout {
         self.state
             .store()
-            .checkout(&tenant(m), kind, id)
+            .checkout(&tenant(m), &object)
             .await
             .unwrap()
             .expect("the checkout is stored")

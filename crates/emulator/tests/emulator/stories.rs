@@ -1,7 +1,8 @@
 //! Whole stories on the virtual clock: deferred payment, the 31st day of a OneTime permission,
 //! the 180th. No sleeps: the clock advances and the background step runs.
 
-use amzpay_emulator_core::ObjectKind;
+use amzpay_emulator_core::ids::ChargePermissionId;
+use amzpay_emulator_store::ObjectRef;
 use serde_json::{Value, json};
 
 use crate::flows::*;
@@ -179,7 +180,10 @@ async fn the_background_step_resolves_pending_authorizations_captures_and_refund
         .await
         .unwrap();
     let stored = app
-        .stored(&m, ObjectKind::ChargePermission, &c.permission_id)
+        .stored(
+            &m,
+            ObjectRef::ChargePermission(ChargePermissionId::parse(&c.permission_id).unwrap()),
+        )
         .await;
     assert_eq!(stored.refunds[0].state.as_str(), "RefundInitiated");
     assert!(matches!(
@@ -187,7 +191,10 @@ async fn the_background_step_resolves_pending_authorizations_captures_and_refund
         amzpay_emulator::worker::ExecutionOutcome::TaskCompleted { .. }
     ));
     let stored = app
-        .stored(&m, ObjectKind::ChargePermission, &c.permission_id)
+        .stored(
+            &m,
+            ObjectRef::ChargePermission(ChargePermissionId::parse(&c.permission_id).unwrap()),
+        )
         .await;
     assert_eq!(stored.refunds[0].state.as_str(), "Refunded");
     assert_eq!(

@@ -1,7 +1,8 @@
 //! Timers on the virtual clock: 24 h expiry, 30-day deletion, OneTime buyer data visibility.
 
 use amzpay_emulator::worker::ExecutionOutcome;
-use amzpay_emulator_core::ObjectKind;
+use amzpay_emulator_core::ids::CheckoutSessionId;
+use amzpay_emulator_store::ObjectRef;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -29,7 +30,12 @@ async fn an_open_session_expires_24_hours_after_creation() {
         .await
         .expect_error(422, "CheckoutSessionCanceled");
     // The expiry is stored, not only computed on read.
-    let stored = app.stored(&m, ObjectKind::CheckoutSession, &id).await;
+    let stored = app
+        .stored(
+            &m,
+            ObjectRef::CheckoutSession(CheckoutSessionId::parse(&id).unwrap()),
+        )
+        .await;
     assert_eq!(stored.session.state.as_str(), "Canceled");
     assert_eq!(stored.next_due(), None);
 }

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use amzpay::completion::PAYMENT_NOT_SUCCESSFUL;
-use amzpay_emulator_core::ObjectKind;
 use amzpay_emulator_core::ids::MerchantId;
+use amzpay_emulator_store::ObjectKind;
 use amzpay_shop::db::Order;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;

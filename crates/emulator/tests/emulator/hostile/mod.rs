@@ -26,8 +26,8 @@ mod headers;
 mod routes;
 mod signatures;
 
-use amzpay_emulator_core::ObjectKind;
 use amzpay_emulator_core::ids::MerchantId;
+use amzpay_emulator_store::ObjectKind;
 use amzpay_signing::format_amz_date;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
