@@ -69,12 +69,12 @@ fn ready_session(ctx: &MerchantContext, now: Timestamp) -> anyhow::Result<Checko
     let amount = Money::parse_decimal(AMOUNT, Currency::Usd)
         .map_err(|e| anyhow::anyhow!("amount: {e:?}"))?;
     let input = NewCheckoutSession {
-        store_id: Some(ctx.store_id.to_string()),
-        web_checkout_details: Some(WebCheckoutDetails {
+        store_id: ctx.store_id.to_string(),
+        web_checkout_details: WebCheckoutDetails {
             checkout_review_return_url: Some("https://shop.example/review".into()),
             checkout_result_return_url: Some("https://shop.example/result".into()),
             ..Default::default()
-        }),
+        },
         payment_details: Some(PaymentDetailsInput {
             payment_intent: Some(PaymentIntent::Authorize),
             charge_amount: Some(amount),

@@ -52,9 +52,9 @@ pub struct PaymentDetailsInput {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewCheckoutSession {
     /// `storeId` (must be the merchant's).
-    pub store_id: Option<String>,
+    pub store_id: String,
     /// `webCheckoutDetails`.
-    pub web_checkout_details: Option<WebCheckoutDetails>,
+    pub web_checkout_details: WebCheckoutDetails,
     /// `productType` (default `PayAndShip`).
     pub product_type: Option<ProductType>,
     /// `paymentDetails`.
@@ -114,12 +114,12 @@ pub struct CompleteRequest {
 }
 
 /// Finalize Checkout Session.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FinalizeRequest {
     /// `paymentIntent` (required).
-    pub payment_intent: Option<PaymentIntent>,
+    pub payment_intent: PaymentIntent,
     /// `chargeAmount` (required).
-    pub charge_amount: Option<Money>,
+    pub charge_amount: Money,
     /// `totalOrderAmount`.
     pub total_order_amount: Option<Money>,
     /// `canHandlePendingAuthorization`.

@@ -118,12 +118,7 @@ impl Checkout {
         now: Timestamp,
         rng: &mut dyn RngCore,
     ) -> Result<Vec<Effect>, DomainError> {
-        let intent = req
-            .payment_intent
-            .ok_or_else(|| FieldError::missing("paymentIntent"))?;
-        if req.charge_amount.is_none() {
-            return Err(FieldError::missing("chargeAmount").into());
-        }
+        let intent = req.payment_intent;
         let authorization = self.require_completable()?;
         let s = &self.session;
         if s.payment_details.payment_intent != Some(intent) {
@@ -173,7 +168,7 @@ impl Checkout {
             }
             Some(_) => {}
         }
-        self.check_amounts(req.charge_amount, req.total_order_amount)?;
+        self.check_amounts(Some(req.charge_amount), req.total_order_amount)?;
         self.finish_simulated(authorization, simulation, now, rng)
     }
 

@@ -104,15 +104,10 @@ pub fn create(
     now: Timestamp,
     rng: &mut dyn RngCore,
 ) -> Result<(Checkout, Vec<Effect>), DomainError> {
-    let store_id = input
-        .store_id
-        .ok_or_else(|| FieldError::missing("storeId"))?;
-    if store_id != merchant.store_id.as_str() {
+    if input.store_id != merchant.store_id.as_str() {
         return Err(FieldError::invalid("storeId", "is not a store of this merchant").into());
     }
-    let web = input
-        .web_checkout_details
-        .ok_or_else(|| FieldError::missing("webCheckoutDetails"))?;
+    let web = input.web_checkout_details;
     if input.charge_permission_id.is_some() {
         return Err(FieldError::invalid(
             "chargePermissionId",

@@ -31,12 +31,12 @@ const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
 
 fn new_session(intent: PaymentIntent, amount: i64) -> NewCheckoutSession {
     NewCheckoutSession {
-        store_id: Some(merchant().store_id.to_string()),
-        web_checkout_details: Some(WebCheckoutDetails {
+        store_id: merchant().store_id.to_string(),
+        web_checkout_details: WebCheckoutDetails {
             checkout_review_return_url: Some("https://shop.example/review".into()),
             checkout_result_return_url: Some("https://shop.example/result?x=1".into()),
             ..Default::default()
-        }),
+        },
         payment_details: Some(PaymentDetailsInput {
             payment_intent: Some(intent),
             charge_amount: Some(usd(amount)),
@@ -86,11 +86,7 @@ impl World {
 fn a_new_session_lists_every_constraint_until_the_buyer_and_payment_details_are_set() {
     let mut input = new_session(PaymentIntent::Authorize, 1400);
     input.payment_details = None;
-    input
-        .web_checkout_details
-        .as_mut()
-        .unwrap()
-        .checkout_result_return_url = None;
+    input.web_checkout_details.checkout_result_return_url = None;
     let w = World::new(input);
     assert_eq!(
         w.checkout.constraints(),
@@ -138,9 +134,7 @@ fn a_buyer_cancel_goes_to_the_cancel_url_else_back_to_the_review_page() {
     ));
 
     let mut input = new_session(PaymentIntent::Authorize, 1400);
-    if let Some(web) = input.web_checkout_details.as_mut() {
-        web.checkout_cancel_url = Some("https://shop.example/cart".into());
-    }
+    input.web_checkout_details.checkout_cancel_url = Some("https://shop.example/cart".into());
     let mut w = World::new(input);
     let id = w.checkout.session.id.clone();
     let effects = w.run(Command::CancelAsBuyer, T0.plus(1)).unwrap();

@@ -63,12 +63,12 @@ fn context(m: &Merchant) -> MerchantContext {
 
 pub(crate) fn new_checkout(m: &Merchant) -> Checkout {
     let input = NewCheckoutSession {
-        store_id: Some(m.store_id.to_string()),
-        web_checkout_details: Some(WebCheckoutDetails {
+        store_id: m.store_id.to_string(),
+        web_checkout_details: WebCheckoutDetails {
             checkout_review_return_url: Some("https://shop.example/review".into()),
             checkout_result_return_url: Some("https://shop.example/result".into()),
             ..Default::default()
-        }),
+        },
         payment_details: Some(PaymentDetailsInput {
             payment_intent: Some(PaymentIntent::AuthorizeWithCapture),
             charge_amount: Some(Money::from_minor(1400, Currency::Usd)),

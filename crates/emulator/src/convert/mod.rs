@@ -170,8 +170,8 @@ pub(crate) fn normalize_address(mut a: Address) -> Address {
 /// Create Checkout Session body → domain input.
 pub(crate) fn new_session(r: wire::CreateCheckoutSessionRequest) -> R<NewCheckoutSession> {
     Ok(NewCheckoutSession {
-        store_id: Some(r.store_id.as_str().to_owned()),
-        web_checkout_details: Some(web(r.web_checkout_details)?),
+        store_id: r.store_id.as_str().to_owned(),
+        web_checkout_details: web(r.web_checkout_details)?,
         product_type: None,
         payment_details: r.payment_details.map(payment).transpose()?,
         charge_permission_type: r
@@ -244,8 +244,8 @@ pub(crate) fn complete(r: wire::CompleteCheckoutSessionRequest) -> R<CompleteReq
 /// Finalize Checkout Session body → domain input.
 pub(crate) fn finalize(r: wire::FinalizeCheckoutSessionRequest) -> R<FinalizeRequest> {
     Ok(FinalizeRequest {
-        payment_intent: Some(known("paymentIntent", &r.payment_intent)?),
-        charge_amount: Some(money(&r.charge_amount, "chargeAmount")?),
+        payment_intent: known("paymentIntent", &r.payment_intent)?,
+        charge_amount: money(&r.charge_amount, "chargeAmount")?,
         total_order_amount: money_opt(&r.total_order_amount, "totalOrderAmount")?,
         can_handle_pending_authorization: r.can_handle_pending_authorization,
         supplementary_data: r.supplementary_data,
