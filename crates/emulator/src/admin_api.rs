@@ -97,33 +97,9 @@ pub struct SetClock {
     pub frozen: Option<bool>,
 }
 
-/// A postal address for buyer actions.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AddressBody {
-    /// `name`.
-    pub name: Option<String>,
-    /// `addressLine1`.
-    pub address_line1: Option<String>,
-    /// `addressLine2`.
-    pub address_line2: Option<String>,
-    /// `addressLine3`.
-    pub address_line3: Option<String>,
-    /// `city`.
-    pub city: Option<String>,
-    /// `county`.
-    pub county: Option<String>,
-    /// `district`.
-    pub district: Option<String>,
-    /// `stateOrRegion`.
-    pub state_or_region: Option<String>,
-    /// `postalCode`.
-    pub postal_code: Option<String>,
-    /// `countryCode`.
-    pub country_code: Option<String>,
-    /// `phoneNumber`.
-    pub phone_number: Option<String>,
-}
+/// A postal address for buyer actions: the wire's request address ([`AddressInput`], the shape
+/// of Finalize's `shippingAddress`), so the admin API and Amazon's API read addresses alike.
+pub use amzpay_types::AddressInput;
 
 /// `POST /__admin/checkoutSessions/{id}/sign-in`: every field optional (a default test buyer).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -140,10 +116,10 @@ pub struct SignInBody {
     pub phone_number: Option<String>,
     /// Shipping address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressBody>,
+    pub shipping_address: Option<AddressInput>,
     /// Billing address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressBody>,
+    pub billing_address: Option<AddressInput>,
     /// Test instrument: last four digits (`1111`, `3064`, ...) or an outcome name (`success`,
     /// `buyer-cancels`, `declined`, `pending-then-authorized`, `pending-then-declined`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,7 +135,7 @@ pub struct ChooseBody {
     pub instrument: Option<String>,
     /// New shipping address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressBody>,
+    pub shipping_address: Option<AddressInput>,
 }
 
 /// The answer to every buyer action.
@@ -192,10 +168,10 @@ pub struct BuyerSignIn {
     pub phone_number: Option<String>,
     /// Shipping address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<AddressBody>,
+    pub shipping_address: Option<AddressInput>,
     /// Billing address.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub billing_address: Option<AddressBody>,
+    pub billing_address: Option<AddressInput>,
     /// `signInScopes` of the button payload (`name`, `email`, `postalCode`, `shippingAddress`,
     /// `phoneNumber`, `primeStatus`, `billingAddress`); none: name and email.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -127,6 +127,11 @@ fn missing(field: &str) -> ApiError {
     )
 }
 
+/// A request address (Finalize, the admin API's buyer actions), normalized as Amazon does.
+pub(crate) fn address(a: wire::AddressInput) -> Address {
+    normalize_address(address_input(a))
+}
+
 fn address_input(a: wire::AddressInput) -> Address {
     Address {
         name: a.name,
@@ -144,7 +149,7 @@ fn address_input(a: wire::AddressInput) -> Address {
 }
 
 /// Amazon normalizes addresses: trims whitespace, upper-cases postal and country codes.
-pub(crate) fn normalize_address(mut a: Address) -> Address {
+fn normalize_address(mut a: Address) -> Address {
     for f in [
         &mut a.name,
         &mut a.address_line1,
@@ -249,8 +254,8 @@ pub(crate) fn finalize(r: wire::FinalizeCheckoutSessionRequest) -> R<FinalizeReq
         total_order_amount: money_opt(&r.total_order_amount, "totalOrderAmount")?,
         can_handle_pending_authorization: r.can_handle_pending_authorization,
         supplementary_data: r.supplementary_data,
-        shipping_address: r.shipping_address.map(address_input).map(normalize_address),
-        billing_address: r.billing_address.map(address_input).map(normalize_address),
+        shipping_address: r.shipping_address.map(address),
+        billing_address: r.billing_address.map(address),
     })
 }
 

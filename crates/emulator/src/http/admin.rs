@@ -17,11 +17,11 @@ use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
 
 use crate::admin_api::{
-    AddressBody, AdvanceClock, BuyerSignIn, BuyerSignedIn, ChooseBody, ClockInfo, CreateMerchant,
+    AddressInput, AdvanceClock, BuyerSignIn, BuyerSignedIn, ChooseBody, ClockInfo, CreateMerchant,
     MerchantCreated, MerchantInfo, PermissionEventBody, SetClock, SignInBody, TimersRun,
     parse_duration,
 };
-use crate::convert::normalize_address;
+use crate::convert;
 use crate::http::error::{ApiError, Reason};
 use crate::http::extract::{parse_json, read_body};
 use crate::http::respond;
@@ -251,22 +251,8 @@ async fn set_clock(
     change_clock(&state, m, clock).await
 }
 
-fn address(a: Option<AddressBody>) -> Option<Address> {
-    a.map(|a| {
-        normalize_address(Address {
-            name: a.name,
-            address_line1: a.address_line1,
-            address_line2: a.address_line2,
-            address_line3: a.address_line3,
-            city: a.city,
-            county: a.county,
-            district: a.district,
-            state_or_region: a.state_or_region,
-            postal_code: a.postal_code,
-            country_code: a.country_code,
-            phone_number: a.phone_number,
-        })
-    })
+fn address(a: Option<AddressInput>) -> Option<Address> {
+    a.map(convert::address)
 }
 
 fn instrument(text: Option<String>) -> Result<Option<Instrument>, ApiError> {
