@@ -216,7 +216,7 @@ fn default_address(c: &Checkout, buyer: &TestBuyer) -> &'static TestAddress {
     buyer
         .addresses
         .iter()
-        .find(|a| buyers::restriction(&spec, a).is_none())
+        .find(|a| buyers::restriction(&spec, &a.to_address()).is_none())
         .unwrap_or(&buyer.addresses[0])
 }
 
@@ -359,7 +359,7 @@ fn select_page(
                 key: a.key.to_owned(),
                 name: a.name.to_owned(),
                 line: a.one_line(),
-                restricted: buyers::restriction(&spec, a),
+                restricted: buyers::restriction(&spec, &a.to_address()),
                 checked: match chosen_address {
                     Some(k) => k == a.key,
                     None => is_current,
@@ -459,7 +459,9 @@ pub(super) async fn select_submit(
             Some(CURRENT) if sel.shipping_address.is_some() => None,
             Some(key) => match book.address(key) {
                 Some(a) => {
-                    if let Some(why) = buyers::restriction(&delivery_specifications(&c), a) {
+                    if let Some(why) =
+                        buyers::restriction(&delivery_specifications(&c), &a.to_address())
+                    {
                         return Ok(again(&format!("{why} Choose another address.")));
                     }
                     Some(a.to_address())
