@@ -280,9 +280,44 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // Ending chromedriver ends its browser; the session is not reused.
+        // Killing chromedriver does not end its browser: the browser would live on as an orphan.
+        // So the session is deleted first (chromedriver then quits the browser), with a plain
+        // blocking request because `drop` cannot await; then the driver goes, and whatever still
+        // runs with this test's profile directory is killed as a last resort.
+        end_session(&self.url);
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = Command::new("pkill")
+            .arg("-KILL")
+            .arg("-f")
+            .arg(format!(
+                "--user-data-dir={}",
+                self._profile.path().display()
+            ))
+            .status();
+    }
+}
+
+/// Sends `DELETE` to a WebDriver session URL (`http://127.0.0.1:PORT/session/ID`) and waits for
+/// the answer, at most a few seconds.
+fn end_session(url: &str) {
+    use std::io::{Read, Write};
+    let Some(rest) = url.strip_prefix("http://") else {
+        return;
+    };
+    let Some((host, path)) = rest.split_once('/') else {
+        return;
+    };
+    let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_ok() {
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
     }
 }
 
