@@ -1,8 +1,9 @@
 //! A local, stateful, wire-compatible Amazon Pay Checkout v2 emulator.
 //!
 //! Start reading at [`http::app`] (every route and middleware), then `http/checkout_sessions.rs`
-//! for a typical thin handler, `service.rs` for the load–transition–persist shell, and
-//! [`startup::Application`] for serving. The rules live in `amzpay-emulator-core`; storage in
+//! for a typical thin handler, `service/` for the layer below HTTP (`service/auth.rs` who is
+//! calling, `service/sessions.rs` an operation, `service/write.rs` the load–transition–persist
+//! path), and [`startup::Application`] for serving. The rules live in `amzpay-emulator-core`; storage in
 //! `amzpay-emulator-store`.
 //!
 //! # Decisions
@@ -12,8 +13,9 @@
 //!   the signature. The `Signed` extractor reads the body (413 `RequestEntityTooLarge` beyond the
 //!   limit, 256 KiB by default), verifies the signature with `amzpay-signing` against the raw
 //!   method, path, query, the client-declared `SignedHeaders` and the raw body, and yields the
-//!   merchant with its virtual `now`. Handlers parse the body into an `amzpay-types` DTO,
-//!   convert it by hand into a core command (`convert.rs`) and run it through `service::mutate`.
+//!   merchant with its virtual `now` (`service::auth::authenticate`). Handlers parse the body
+//!   into an `amzpay-types` DTO, convert it into a core command (`convert/`) and call one
+//!   service function, which runs it through `service::write::execute`.
 //! - **Authentication.** Unknown key id: 401 `UnauthorizedAccess`. Key environment (from the
 //!   `SANDBOX-`/`LIVE-` prefix, or from the legacy path for prefix-less keys) different from the
 //!   path's or the merchant's: 401 `UnauthorizedAccess`; a prefix-less key on `/v2`: 401. Bad
@@ -26,13 +28,13 @@
 //!   `x-amz-pay-region` that is unknown or not the merchant's region (aliases, any case): 400
 //!   `InvalidHeaderValue`. `x-amz-pay-host` must be signed but may be any host
 //!   (`overrideServiceUrl`). A repeated signature is accepted (SDK retries resend it).
-//! - **Errors.** `http::error::ApiError` is the only code that knows status codes; every error
+//! - **Errors.** [`error::ApiError`] is the only code that maps errors to status codes; every error
 //!   is `{"reasonCode","message"}`; JSON rejections name the field (`serde_path_to_error`):
 //!   syntax → `InvalidRequestFormat`, unknown key → `UnrecognizedField`, missing →
 //!   `MissingParameterValue`, wrong type/value/scale → `InvalidParameterValue`. Ids that do not
 //!   have the emulator's format are 404 like unknown ones. Unknown paths are 404
 //!   `ResourceNotFound`, wrong methods 405 `RequestNotSupported`.
-//! - **Writes.** A handler hands the store a closure (command + rendering); the store runs it
+//! - **Writes.** A service function hands the store a closure (command + rendering); the store runs it
 //!   on the loaded aggregate inside its transaction, stores the aggregate, id index and
 //!   idempotency record together, and answers only after the commit. A rejected command stores
 //!   nothing (not even its due timers).
