@@ -10,7 +10,7 @@ use amzpay_emulator_store::Store;
 use amzpay_signing::PublicKey;
 use secrecy::SecretString;
 
-/// Settings the handlers need (resolved from flags and environment by [`crate::config`]).
+/// Settings the handlers need (resolved from flags and environment by `amzpay emulator serve`).
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Base URL of this emulator as a browser reaches it (no trailing slash); used for
