@@ -13,7 +13,8 @@ use crate::convert;
 use crate::http::error::ApiError;
 use crate::http::extract::Signed;
 use crate::http::{ok, reply};
-use crate::service::payments::{self, Call};
+use crate::service::payments;
+use crate::service::write::Call;
 use crate::state::AppState;
 
 const PERMISSION: &str = "Charge Permission";

@@ -5,61 +5,21 @@
 //! charges and refunds, so every operation here loads that one aggregate through the id index:
 //! Create Charge by the `chargePermissionId` of its body, Create Refund by the `chargeId`.
 
-use amzpay_emulator_core::checkout::{Checkout, Command, Effect};
+use amzpay_emulator_core::Timestamp;
+use amzpay_emulator_core::checkout::{Command, Effect};
 use amzpay_emulator_core::ids::{ChargeId, ChargePermissionId, RefundId};
 use amzpay_emulator_core::input::{NewCharge, NewRefund};
-use amzpay_emulator_core::{Simulation, Timestamp};
-use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, Target, Tenant};
+use amzpay_emulator_store::ObjectRef;
 
 use crate::convert::{charge_view, permission_view, refund_view, to_json};
 use crate::error::ApiError;
 use crate::service::auth::Caller;
-use crate::service::write::{Answer, Written, apply_simulated, execute, read};
+use crate::service::write::{Answer, Call, Render, Written, read, run_command};
 use crate::state::AppState;
 
 const PERMISSION: &str = "Charge Permission";
 const CHARGE: &str = "Charge";
 const REFUND: &str = "Refund";
-
-/// Who writes, when, with which key and simulation code.
-#[derive(Debug)]
-pub(crate) struct Call {
-    pub(crate) tenant: Tenant,
-    pub(crate) now: Timestamp,
-    pub(crate) idempotency: Option<IdempotencyRequest>,
-    pub(crate) simulation: Option<Simulation>,
-}
-
-/// How a successful command is answered, from the new aggregate and the effects.
-type Render = Box<dyn FnOnce(&Checkout, &[Effect]) -> Result<Answer, ApiError> + Send>;
-
-/// One write on the aggregate holding `object`: the command with its simulation code, then
-/// `render` (or the decline's error answer, with the decline's state change kept).
-async fn write(
-    state: &AppState,
-    call: Call,
-    (object, what): (ObjectRef, &'static str),
-    command: Command,
-    render: Render,
-) -> Result<Written, ApiError> {
-    let Call {
-        tenant,
-        now,
-        idempotency,
-        simulation,
-    } = call;
-    let id = object.id().to_owned();
-    let target = Target::Existing(object);
-    execute(state, tenant, target, idempotency, move |loaded| {
-        let (c, effects, refusal) = apply_simulated(loaded, command, simulation, now, what, &id)?;
-        if let Some(answer) = refusal {
-            return Ok((c, answer));
-        }
-        let answer = render(&c, &effects)?;
-        Ok((c, answer))
-    })
-    .await
-}
 
 /// The id of the object a create made, from its effects (its absence is a bug: a 500).
 fn created<T>(
@@ -129,7 +89,7 @@ pub(crate) async fn on_permission(
     command: Command,
 ) -> Result<Written, ApiError> {
     let render = permission_answer(id.to_string(), call.now);
-    write(state, call, permission(id), command, render).await
+    run_command(state, call, permission(id), command, render).await
 }
 
 /// Create Charge on a permission.
@@ -147,7 +107,7 @@ pub(crate) async fn create_charge(
         charge_answer(true, id)(c, effects)
     });
     let target = permission(permission_id);
-    write(state, call, target, Command::CreateCharge(request), render).await
+    run_command(state, call, target, Command::CreateCharge(request), render).await
 }
 
 /// Get Charge: the charge's JSON.
@@ -178,7 +138,7 @@ pub(crate) async fn on_charge(
     command: Command,
 ) -> Result<Written, ApiError> {
     let render = charge_answer(false, id.clone());
-    write(state, call, charge(id), command, render).await
+    run_command(state, call, charge(id), command, render).await
 }
 
 /// Create Refund on a charge.
@@ -202,7 +162,7 @@ pub(crate) async fn create_refund(
         charge_id: charge_id.clone(),
         refund,
     };
-    write(state, call, charge(charge_id), command, render).await
+    run_command(state, call, charge(charge_id), command, render).await
 }
 
 /// Get Refund: the refund's JSON.

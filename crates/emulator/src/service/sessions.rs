@@ -10,7 +10,9 @@ use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, Target};
 use crate::convert::{session_view, to_json};
 use crate::error::ApiError;
 use crate::service::auth::Caller;
-use crate::service::write::{Answer, Written, apply_simulated, execute, merchant_context, read};
+use crate::service::write::{
+    Answer, Call, Render, Written, execute, merchant_context, read, run_command,
+};
 use crate::state::AppState;
 
 const WHAT: &str = "Checkout Session";
@@ -101,28 +103,20 @@ pub(crate) async fn run(
     simulation: Option<Simulation>,
 ) -> Result<Written, ApiError> {
     let base = state.settings().public_base_url.clone();
-    let target = Target::Existing(ObjectRef::CheckoutSession(id.clone()));
-    let id = id.to_string();
-    let now = caller.now;
-    execute(
-        state,
-        caller.tenant.clone(),
-        target,
+    let call = Call {
+        tenant: caller.tenant.clone(),
+        now: caller.now,
         idempotency,
-        move |loaded| {
-            let (c, effects, refusal) =
-                apply_simulated(loaded, command, simulation, now, WHAT, &id)?;
-            if let Some(answer) = refusal {
-                return Ok((c, answer));
-            }
-            let body = to_json(&session_view(&c, &base));
-            let answer = if effects.contains(&Effect::AuthorizationPending) {
-                Answer::accepted(body)
-            } else {
-                Answer::ok(body)
-            };
-            Ok((c, answer))
-        },
-    )
-    .await
+        simulation,
+    };
+    let object = (ObjectRef::CheckoutSession(id.clone()), WHAT);
+    let render: Render = Box::new(move |c, effects| {
+        let body = to_json(&session_view(c, &base));
+        Ok(if effects.contains(&Effect::AuthorizationPending) {
+            Answer::accepted(body)
+        } else {
+            Answer::ok(body)
+        })
+    });
+    run_command(state, call, object, command, render).await
 }

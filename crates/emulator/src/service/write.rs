@@ -174,3 +174,43 @@ pub(crate) async fn read(
         .await?
         .map(|c| c.advance_to(now).0))
 }
+
+/// Who writes, when, with which key and simulation code.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) tenant: Tenant,
+    pub(crate) now: Timestamp,
+    pub(crate) idempotency: Option<IdempotencyRequest>,
+    pub(crate) simulation: Option<Simulation>,
+}
+
+/// How a successful command is answered, from the new aggregate and the effects.
+pub(crate) type Render = Box<dyn FnOnce(&Checkout, &[Effect]) -> Result<Answer, ApiError> + Send>;
+
+/// Runs `command` on the aggregate holding `object` (`what` names it in a 404): the command with its simulation code, then
+/// `render` (or the decline's error answer, with the decline's state change kept).
+pub(crate) async fn run_command(
+    state: &AppState,
+    call: Call,
+    (object, what): (ObjectRef, &'static str),
+    command: Command,
+    render: Render,
+) -> Result<Written, ApiError> {
+    let Call {
+        tenant,
+        now,
+        idempotency,
+        simulation,
+    } = call;
+    let id = object.id().to_owned();
+    let target = Target::Existing(object);
+    execute(state, tenant, target, idempotency, move |loaded| {
+        let (c, effects, refusal) = apply_simulated(loaded, command, simulation, now, what, &id)?;
+        if let Some(answer) = refusal {
+            return Ok((c, answer));
+        }
+        let answer = render(&c, &effects)?;
+        Ok((c, answer))
+    })
+    .await
+}
