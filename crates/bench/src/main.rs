@@ -11,13 +11,16 @@
 //! - `https`: one 64-connection row of the same over HTTPS;
 //! - `checkout`: full checkouts through the Rust SDK and the official Node.js SDK ([`checkout`]);
 //! - `signing`: the SDK's signatures per second beside `openssl speed` and the Node.js SDK
-//!   ([`signing`]).
+//!   ([`signing`]);
+//! - `harness`: start-up to ready of the in-process test harness, `amzpay-emulator-testing`
+//!   ([`harness`]).
 //!
 //! It prints a table and writes everything to `target/bench/results.json`. Targets that are
 //! missed are reported, not failed: the exit status says only whether everything could run.
 
 mod checkout;
 mod emulator;
+mod harness;
 mod load;
 mod report;
 mod seed;
@@ -40,11 +43,11 @@ use crate::report::{CompleteRun, Report};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Sections to run, comma-separated: complete, https, checkout, signing.
+    /// Sections to run, comma-separated: complete, https, checkout, signing, harness.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "complete,https,checkout,signing"
+        default_value = "complete,https,checkout,signing,harness"
     )]
     only: Vec<String>,
     /// The amzpay binary (default: next to this one).
@@ -53,6 +56,10 @@ struct Args {
     /// The signing crate's benchmark example (default: examples/bench next to this binary).
     #[arg(long)]
     signing_example: Option<PathBuf>,
+    /// The test harness's start-up benchmark example (default: examples/startup next to this
+    /// binary).
+    #[arg(long)]
+    harness_example: Option<PathBuf>,
     /// The directory of the Node.js scripts and their node_modules.
     #[arg(long, default_value = "tests/node")]
     node_dir: PathBuf,
@@ -402,6 +409,20 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         drop(emulator);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    if args.wants("harness") {
+        eprintln!("harness: in-process emulators, start-up to ready");
+        let example = args
+            .harness_example
+            .clone()
+            .unwrap_or_else(|| args.sibling("examples/startup"));
+        let r = harness::measure(&example, 30, 8)?;
+        eprintln!(
+            "  ready in {:.1} ms (median of {}), {:.1} ms max; {} at once: {:.0} ms",
+            r.ready_median_ms, r.starts, r.ready_max_ms, r.parallel, r.parallel_all_ready_ms
+        );
+        report.harness = Some(r);
     }
 
     report.finish();

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use crate::checkout::CheckoutResult;
+use crate::harness::HarnessResult;
 use crate::load::LevelResult;
 use crate::signing::SigningRow;
 use crate::stats::{median, ms};
@@ -38,6 +39,7 @@ pub(crate) struct Report {
     pub(crate) signing: Vec<SigningRow>,
     pub(crate) complete: Vec<CompleteRun>,
     pub(crate) checkout: Vec<CheckoutResult>,
+    pub(crate) harness: Option<HarnessResult>,
 }
 
 /// (https, backend, history, connections).
@@ -79,6 +81,8 @@ const TARGET_P99_MS: f64 = 50.0;
 const TARGET_HISTORY_RATIO: f64 = 0.9;
 const TARGET_RSS_MIB: f64 = 200.0;
 const TARGET_VS_OPENSSL: f64 = 0.9;
+/// Issue 19: an in-process emulator is ready for a test within this many milliseconds.
+const TARGET_HARNESS_READY_MS: f64 = 50.0;
 
 impl Report {
     pub(crate) fn start(machine: Machine) -> Report {
@@ -90,6 +94,7 @@ impl Report {
             signing: Vec::new(),
             complete: Vec::new(),
             checkout: Vec::new(),
+            harness: None,
         }
     }
 
@@ -203,6 +208,13 @@ impl Report {
                     ));
                 }
             }
+        }
+        if let Some(h) = &self.harness {
+            t.push((
+                format!("test harness start-up to ready < {TARGET_HARNESS_READY_MS:.0} ms (median)"),
+                format!("{:.1} ms", h.ready_median_ms),
+                Some(h.ready_median_ms < TARGET_HARNESS_READY_MS),
+            ));
         }
         for row in &self.signing {
             t.push((
@@ -387,6 +399,20 @@ impl Report {
                 "(ratio vs openssl: RSA-PSS primitive / openssl speed rsa2048 sign; ratios vs Node: SDK request / Node.js SDK getSignedHeaders)"
             );
         }
+        if let Some(h) = &self.harness {
+            let _ = writeln!(
+                out,
+                "\nTest harness (amzpay-emulator-testing, in process, temporary SQLite, plain HTTP)\n  \
+                 start-up to first answer: median {:.1} ms, max {:.1} ms over {} starts \
+                 (Emulator::start() alone: {:.1} ms); {} at once: all ready in {:.0} ms",
+                h.ready_median_ms,
+                h.ready_max_ms,
+                h.starts,
+                h.start_median_ms,
+                h.parallel,
+                h.parallel_all_ready_ms
+            );
+        }
         let targets = self.targets(&summaries);
         if !targets.is_empty() {
             let _ = writeln!(out, "\nTargets");
@@ -476,6 +502,7 @@ impl Report {
             "loadAverageAfter": self.load_after,
             "complete": { "medians": medians, "runs": runs },
             "checkout": self.checkout,
+            "harness": self.harness,
             "signing": self.signing.iter().map(|r| json!({
                 "algorithm": r.algorithm,
                 "sdkRequestPerCpuSecond": r.sdk_request,

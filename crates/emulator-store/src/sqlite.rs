@@ -135,8 +135,11 @@ impl SqliteStore {
         let mut conn = SqliteConnection::connect_with(&options)
             .await
             .map_err(db("opening the SQLite database"))?;
+        // `run_direct`, not `run`: `run` takes the connection through sqlx's `Acquire`, whose
+        // higher-ranked bound makes the compiler unable to prove that the whole `open` future
+        // is `Send`, so `Emulator::start()` of the test harness could not be spawned on a task.
         sqlx::migrate!("./migrations/sqlite")
-            .run(&mut conn)
+            .run_direct(&mut conn)
             .await
             .map_err(|e| error::from_migration(e, TRANSIENT))?;
         let pool = SqlitePoolOptions::new()

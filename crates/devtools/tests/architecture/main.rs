@@ -153,6 +153,9 @@ fn dependencies_between_our_crates_point_inward() {
             "amzpay-emulator-store",
         ],
     );
+    // The test harness runs the server in process and hands out SDK clients; it drives the
+    // emulator through the admin API like the CLI, never through the store.
+    graph.assert_workspace_deps("amzpay-emulator-testing", &["amzpay", "amzpay-emulator"]);
 }
 
 #[test]
@@ -179,18 +182,20 @@ fn the_sdk_and_the_shop_never_link_the_emulator_or_a_database_driver_for_it() {
 }
 
 #[test]
-fn only_the_cli_depends_on_the_emulator_server() {
+fn only_the_cli_and_the_test_harness_depend_on_the_emulator_server() {
+    // The two ways to run the server: the `amzpay` binary, and in process in a test.
     let graph = Graph::load();
     let dependents: Vec<&String> = graph
         .deps
         .iter()
         .filter(|(_, deps)| deps.contains("amzpay-emulator"))
         .map(|(name, _)| name)
-        .filter(|name| name.as_str() != "amzpay-cli")
+        .filter(|name| !matches!(name.as_str(), "amzpay-cli" | "amzpay-emulator-testing"))
         .collect();
     assert!(
         dependents.is_empty(),
-        "nothing but the amzpay binary may depend on amzpay-emulator: {dependents:?}"
+        "nothing but the amzpay binary and the test harness may depend on amzpay-emulator: \
+         {dependents:?}"
     );
 }
 
