@@ -28,7 +28,11 @@ pub(crate) struct HarnessResult {
 }
 
 /// Runs `example` (the harness crate's `startup` example) and reads its answer.
-pub(crate) fn measure(example: &Path, starts: usize, parallel: usize) -> anyhow::Result<HarnessResult> {
+pub(crate) fn measure(
+    example: &Path,
+    starts: usize,
+    parallel: usize,
+) -> anyhow::Result<HarnessResult> {
     let out = Command::new(example)
         .args([starts.to_string(), parallel.to_string()])
         .output()

@@ -211,7 +211,9 @@ impl Report {
         }
         if let Some(h) = &self.harness {
             t.push((
-                format!("test harness start-up to ready < {TARGET_HARNESS_READY_MS:.0} ms (median)"),
+                format!(
+                    "test harness start-up to ready < {TARGET_HARNESS_READY_MS:.0} ms (median)"
+                ),
                 format!("{:.1} ms", h.ready_median_ms),
                 Some(h.ready_median_ms < TARGET_HARNESS_READY_MS),
             ));

@@ -64,7 +64,10 @@ impl Admin {
     }
 
     /// Sends one request; a status other than 2xx is [`Error::Admin`] with the answer's text.
-    async fn call<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, Error> {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
         let response = request.bearer_auth(&self.token).send().await?;
         let status = response.status();
         let text = response.text().await?;

@@ -211,7 +211,10 @@ impl EmulatorBuilder {
         let base_url = app.base_url().to_owned();
         let ca_pem = match app.ca_path() {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
-                Error::Start(format!("reading the CA certificate {}: {e}", path.display()))
+                Error::Start(format!(
+                    "reading the CA certificate {}: {e}",
+                    path.display()
+                ))
             })?),
             None => None,
         };

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use amzpay::completion::{CompletionOutcome, NotCompletedReason};
 use amzpay::types::{
-    ChargeState, CreateCheckoutSessionRequest, Currency, PaymentDetailsInput, PaymentIntent,
-    Price, UpdateCheckoutSessionRequest, WebCheckoutDetailsInput,
+    ChargeState, CreateCheckoutSessionRequest, Currency, PaymentDetailsInput, PaymentIntent, Price,
+    UpdateCheckoutSessionRequest, WebCheckoutDetailsInput,
 };
 use amzpay::{Client, Region};
 use amzpay_emulator_testing::{Emulator, Error, Instrument, Merchant};
@@ -61,7 +61,13 @@ async fn a_paid_checkout_completes_with_one_captured_charge() {
     let emu = Emulator::start().await.unwrap();
     let merchant = emu.merchant().await.unwrap();
     let client = merchant.client().unwrap();
-    let id = ready_session(&client, &merchant, PaymentIntent::AuthorizeWithCapture, "14.00").await;
+    let id = ready_session(
+        &client,
+        &merchant,
+        PaymentIntent::AuthorizeWithCapture,
+        "14.00",
+    )
+    .await;
 
     let signed_in = emu.buyer(&id).sign_in(Instrument::Success).await.unwrap();
     assert_eq!(signed_in.state, "Open");
@@ -72,7 +78,10 @@ async fn a_paid_checkout_completes_with_one_captured_charge() {
         "{paid:?}"
     );
 
-    let outcome = client.complete_checkout(&id, usd("14.00"), None).await.unwrap();
+    let outcome = client
+        .complete_checkout(&id, usd("14.00"), None)
+        .await
+        .unwrap();
     let CompletionOutcome::Completed(done) = outcome else {
         panic!("not completed: {outcome:?}");
     };
@@ -100,7 +109,10 @@ async fn a_declined_buyer_is_sent_back_with_a_message() {
         ("Canceled", Some("Declined"))
     );
 
-    let outcome = client.complete_checkout(&id, usd("20.00"), None).await.unwrap();
+    let outcome = client
+        .complete_checkout(&id, usd("20.00"), None)
+        .await
+        .unwrap();
     let CompletionOutcome::NotCompleted(not) = outcome else {
         panic!("a declined checkout completed: {outcome:?}");
     };
@@ -122,7 +134,10 @@ async fn the_virtual_clock_resolves_a_pending_authorization_without_waiting() {
         .await
         .unwrap();
     emu.buyer(&id).pay().await.unwrap();
-    let outcome = client.complete_checkout(&id, usd("30.00"), None).await.unwrap();
+    let outcome = client
+        .complete_checkout(&id, usd("30.00"), None)
+        .await
+        .unwrap();
     let done = outcome.completed().expect("completed").clone();
     assert!(done.authorization_pending);
     let charge_id = done.charge.expect("a charge").charge_id;
@@ -130,7 +145,10 @@ async fn the_virtual_clock_resolves_a_pending_authorization_without_waiting() {
     let early = clock.advance(Duration::from_secs(29)).await.unwrap();
     assert_eq!(early.applied_timers, 0);
     let charge = client.get_charge(charge_id.as_str()).await.unwrap();
-    assert_eq!(charge.status_details.state, ChargeState::AuthorizationInitiated);
+    assert_eq!(
+        charge.status_details.state,
+        ChargeState::AuthorizationInitiated
+    );
 
     let due = clock.advance(Duration::from_secs(1)).await.unwrap();
     assert_eq!(due.applied_timers, 1);
@@ -145,7 +163,11 @@ async fn emulators_in_parallel_share_nothing() {
     let mut urls: Vec<&str> = emulators.iter().map(Emulator::base_url).collect();
     urls.sort_unstable();
     urls.dedup();
-    assert_eq!(urls.len(), emulators.len(), "each emulator has its own port");
+    assert_eq!(
+        urls.len(),
+        emulators.len(),
+        "each emulator has its own port"
+    );
 
     // A merchant of the first emulator is unknown to the second: its signed call is refused.
     let merchant = emulators[0].merchant().await.unwrap();
@@ -231,6 +253,9 @@ async fn a_stopped_emulator_refuses_connections_and_deletes_its_files() {
     assert!(dir.join("emulator.db").exists());
     emu.stop().await.unwrap();
     let addr = url.trim_start_matches("http://");
-    assert!(std::net::TcpStream::connect(addr).is_err(), "still listening on {addr}");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "still listening on {addr}"
+    );
     assert!(!dir.exists(), "{} was not deleted", dir.display());
 }
