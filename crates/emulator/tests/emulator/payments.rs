@@ -135,7 +135,6 @@ async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_cap
             &c.permission_id,
             "40.00",
             json!({
-                "softDescriptor": "SHOP*ORDER 1",
                 "merchantMetadata": {"merchantReferenceId": "order-1"},
                 "chargeInitiator": "CITU",
                 "channel": "Web",
@@ -150,7 +149,7 @@ async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_cap
     assert_eq!(charge["captureAmount"], Value::Null);
     assert_eq!(charge["chargeInitiator"], "CITU");
     assert_eq!(charge["channel"], "Web");
-    assert_eq!(charge["softDescriptor"], "SHOP*ORDER 1");
+    assert_eq!(charge["softDescriptor"], Value::Null);
     assert_eq!(charge["merchantMetadata"]["merchantReferenceId"], "order-1");
     assert_eq!(charge["providerMetadata"]["providerReferenceId"], "psp-1");
     let id = charge["chargeId"].as_str().unwrap();
@@ -170,6 +169,45 @@ async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_cap
     assert_eq!(permission_state_of(&p), "Chargeable");
     assert_eq!(p["limits"]["amountBalance"], usd("70.00"));
     assert_eq!(p["limits"]["amountLimit"], usd("100.00"));
+}
+
+/// The Charge reference (developer.amazon.com/docs/amazon-pay-api-v2/charge.html, Create Charge,
+/// `softDescriptor`): "You can only use this parameter if CaptureNow is set to true".
+#[tokio::test]
+async fn a_soft_descriptor_needs_capture_now_and_is_echoed_on_the_captured_charge() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let c = app.deferred(&m, "100.00").await;
+    let p = &c.permission_id;
+    let before = app.permission(&m, p).await;
+    for extra in [
+        json!({"softDescriptor": "SHOP*ORDER 1"}),
+        json!({"softDescriptor": "SHOP*ORDER 1", "captureNow": false}),
+    ] {
+        let r = app.create_charge(&m, p, "10.00", extra, None).await;
+        r.expect_error(400, "InvalidParameterValue");
+        assert!(
+            r.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("softDescriptor"),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(app.permission(&m, p).await, before, "nothing changed");
+    let r = app
+        .create_charge(
+            &m,
+            p,
+            "10.00",
+            json!({"softDescriptor": "SHOP*ORDER 1", "captureNow": true}),
+            None,
+        )
+        .await;
+    let charge = r.expect(201);
+    assert_eq!(charge["statusDetails"]["state"], "Captured");
+    assert_eq!(charge["softDescriptor"], "SHOP*ORDER 1");
 }
 
 #[tokio::test]
