@@ -86,13 +86,20 @@ impl Checkout {
             Some(Simulation::AmazonCanceled) => SessionCancelReason::AmazonCanceled,
             Some(Simulation::Declined) => SessionCancelReason::Declined,
             Some(Simulation::AuthorizationInitiated) => {
+                // A pending authorization is one the merchant said it can handle: the sandbox
+                // page's prerequisite for its pending instruments (0701, 4354) is paymentIntent
+                // Authorize and canHandlePendingAuthorization true on the Checkout Session, "or
+                // using this payment method will result in an error"
+                // (developer.amazon.com/docs/amazon-pay-checkout/sandbox-simulations.html,
+                // "Using simulated payment methods"). The code forces the same outcome, so it has
+                // the same prerequisite.
                 let p = &self.session.payment_details;
-                let charges = p.charge_amount.is_some()
-                    && p.payment_intent
-                        .is_some_and(|i| i != PaymentIntent::Confirm);
-                if !charges {
+                let pending_ok = p.charge_amount.is_some()
+                    && p.payment_intent == Some(PaymentIntent::Authorize)
+                    && p.can_handle_pending_authorization;
+                if !pending_ok {
                     return Err(DomainError::simulation(
-                        "AuthorizationInitiated needs a session with paymentIntent Authorize or AuthorizeWithCapture and a chargeAmount.",
+                        "AuthorizationInitiated needs a Checkout Session with paymentIntent Authorize, a chargeAmount and canHandlePendingAuthorization true.",
                     ));
                 }
                 let pending = StepAuthorization::Pending {
