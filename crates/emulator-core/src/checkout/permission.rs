@@ -12,7 +12,7 @@ use crate::input::{
 use crate::limits::MAX_SHIPMENTS;
 use crate::model::{
     ChargeCanceledReason, ChargePermission, ChargePermissionType, DeliveryTracker,
-    NonChargeableReason, PermissionClosedReason, PermissionEvent, PermissionState,
+    NonChargeableReason, PermissionClosedReason, PermissionEvent, PermissionState, Region,
 };
 use crate::money::Money;
 use crate::simulation::Simulation;
@@ -125,9 +125,22 @@ impl Checkout {
         if let Some(m) = &u.merchant_metadata {
             check_metadata(m)?;
         }
+        let region = self.region;
         let p = self.permission_mut()?;
         let closed = matches!(p.state, PermissionState::Closed(_));
         if u.recurring_metadata.is_some() {
+            // EU and UK merchants under PSD2 must tell the issuer about a changed frequency or
+            // amount, which only a new checkout can do: they close the permission and check out
+            // again instead of updating it (developer.amazon.com/docs/amazon-pay-checkout/
+            // advanced-subscription-use-cases.html, "Changing subscription plans"). Amazon lets
+            // an EU/UK merchant to whom PSD2 does not apply update it; the emulator cannot tell,
+            // so it applies the PSD2 rule to every EU/UK merchant (docs/fidelity.md).
+            if region == Region::Eu {
+                return Err(DomainError::ChargePermissionNotModifiable(
+                    "EU and UK merchants cannot change recurringMetadata; close the Charge Permission and ask the buyer to check out again."
+                        .to_owned(),
+                ));
+            }
             if closed {
                 return Err(DomainError::ChargePermissionNotModifiable(
                     "The recurringMetadata of a Closed Charge Permission cannot be changed."

@@ -495,3 +495,47 @@ async fn get_buyer_reads_the_token_of_a_sign_in_for_its_merchant_only() {
         .await
         .expect_error(404, "ResourceNotFound");
 }
+
+/// EU and UK merchants change a subscription by closing the permission and checking out again
+/// (developer.amazon.com/docs/amazon-pay-checkout/advanced-subscription-use-cases.html,
+/// "Changing subscription plans"), so Update Charge Permission refuses their recurringMetadata.
+#[tokio::test]
+async fn eu_merchants_cannot_update_recurring_metadata_but_can_update_merchant_metadata() {
+    let app = spawn_app().await;
+    let m = app.merchant_with(json!({"region": "eu"})).await;
+    let eur = json!({"amount": "9.99", "currencyCode": "EUR"});
+    let mut body = session_body(
+        &m,
+        Some(json!({"paymentIntent": "Confirm", "chargeAmount": eur})),
+    );
+    body["chargePermissionType"] = json!("Recurring");
+    body["recurringMetadata"] =
+        json!({"frequency": {"unit": "Month", "value": "1"}, "amount": eur});
+    let c = app.checkout_with(&m, body, "1111").await;
+    let path = c.permission_path();
+    let before = app.permission(&m, &c.permission_id).await;
+    let r = app
+        .patch(
+            &m,
+            &path,
+            json!({"recurringMetadata": {"frequency": {"unit": "Year", "value": "1"}}}),
+        )
+        .await;
+    r.expect_error(422, "ChargePermissionNotModifiable");
+    assert_eq!(
+        app.permission(&m, &c.permission_id).await,
+        before,
+        "nothing changed"
+    );
+    let p = app
+        .patch(
+            &m,
+            &path,
+            json!({"merchantMetadata": {"merchantReferenceId": "sub-1"}}),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(p["merchantMetadata"]["merchantReferenceId"], "sub-1");
+    assert_eq!(p["recurringMetadata"]["frequency"]["unit"], "Month");
+}
