@@ -12,9 +12,6 @@ pub const ONE_TIME_MAX_CHARGES: usize = 25;
 /// capture, and a charge has one capture.
 pub const MAX_REFUNDS_PER_CHARGE: usize = 10;
 
-/// At most this many shipments in one Create Delivery Tracker request.
-pub const MAX_SHIPMENTS: usize = 10;
-
 /// The most one charge or refund may move.
 pub fn max_transaction(currency: Currency) -> Money {
     Money::from_minor(currency.max_transaction(), currency)
