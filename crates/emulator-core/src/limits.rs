@@ -12,6 +12,24 @@ pub const ONE_TIME_MAX_CHARGES: usize = 25;
 /// capture, and a charge has one capture.
 pub const MAX_REFUNDS_PER_CHARGE: usize = 10;
 
+/// Length limits (characters) Amazon documents nowhere: the emulator's own, so that a stored
+/// document stays small. Each is listed in docs/fidelity.md; the documented ones (the
+/// `merchantMetadata` children, the address lines, `softDescriptor`) sit with their checks.
+pub mod own {
+    /// `supplementaryData` (Create and Update Checkout Session).
+    pub const SUPPLEMENTARY_DATA_MAX: usize = 4096;
+    /// `platformId` (Checkout Session, Create Charge).
+    pub const PLATFORM_ID_MAX: usize = 64;
+    /// `providerMetadata.providerReferenceId` (Checkout Session, Create Charge).
+    pub const PROVIDER_REFERENCE_ID_MAX: usize = 256;
+    /// An address's `stateOrRegion`.
+    pub const STATE_OR_REGION_MAX: usize = 50;
+    /// An address's `postalCode`.
+    pub const POSTAL_CODE_MAX: usize = 20;
+    /// An address's `phoneNumber`.
+    pub const PHONE_NUMBER_MAX: usize = 20;
+}
+
 /// The most one charge or refund may move.
 pub fn max_transaction(currency: Currency) -> Money {
     Money::from_minor(currency.max_transaction(), currency)

@@ -259,10 +259,14 @@ impl Checkout {
         }
         check_metadata(&req.merchant_metadata)?;
         if let Some(id) = &req.platform_id {
-            check_text("platformId", id, 64)?;
+            check_text("platformId", id, limits::own::PLATFORM_ID_MAX)?;
         }
         if let Some(id) = &req.provider_reference_id {
-            check_text("providerMetadata.providerReferenceId", id, 256)?;
+            check_text(
+                "providerMetadata.providerReferenceId",
+                id,
+                limits::own::PROVIDER_REFERENCE_ID_MAX,
+            )?;
         }
         let p = self.permission.as_ref().ok_or(DomainError::NotFound)?;
         if p.state != PermissionState::Chargeable {
