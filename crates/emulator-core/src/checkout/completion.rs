@@ -32,8 +32,24 @@ impl Checkout {
     }
 
     /// The state checks shared by Complete and Finalize (design.md §3).
+    ///
+    /// Which code a session that is not Open gets: Amazon's FAQ answers
+    /// `InvalidCheckoutSessionStatus` for a Completed or Canceled session, while the checkout
+    /// guides (developer.amazon.com/docs/amazon-pay-checkout/verify-and-complete-checkout.html,
+    /// "Error response") say Complete returns an error when "the buyer either canceled checkout
+    /// or was unable to provide a valid payment instrument", the case the error table calls
+    /// `CheckoutSessionCanceled`. The emulator reads both: a session the hosted step canceled
+    /// (`BuyerCanceled`, `Declined`, `AmazonCanceled`) answers `CheckoutSessionCanceled`; one
+    /// that expired unconfirmed, or was completed, answers `InvalidCheckoutSessionStatus`
+    /// (docs/fidelity.md).
     fn require_completable(&self) -> Result<StepAuthorization, DomainError> {
         match &self.session.state {
+            SessionState::Canceled {
+                reason: SessionCancelReason::Expired,
+                ..
+            } => Err(DomainError::status(
+                "The Checkout Session expired (Canceled/Expired) before it was completed.",
+            )),
             SessionState::Canceled { reason, .. } => {
                 Err(DomainError::CheckoutSessionCanceled(*reason))
             }
