@@ -30,6 +30,22 @@ pub mod own {
     pub const PHONE_NUMBER_MAX: usize = 20;
 }
 
+/// A OneTime Charge Permission's `amountLimit` with `allowOvercharge`: the greater of 900 % of
+/// the order amount and 500 USD/GBP/EUR or 70,000 JPY
+/// (developer.amazon.com/docs/amazon-pay-checkout/advanced-one-time-payment-options.html,
+/// "Charging more than the original order amount"). Amazon names no floor for the other
+/// presentment currencies; there the limit is 900 % alone (docs/fidelity.md).
+pub fn overcharge_limit(order: Money) -> Money {
+    let currency = order.currency();
+    let floor = match currency {
+        Currency::Usd | Currency::Gbp | Currency::Eur => 50_000,
+        Currency::Jpy => 70_000,
+        _ => 0,
+    };
+    let nine_fold = order.minor().saturating_mul(9);
+    Money::from_minor(nine_fold.max(floor), currency)
+}
+
 /// The most one charge or refund may move.
 pub fn max_transaction(currency: Currency) -> Money {
     Money::from_minor(currency.max_transaction(), currency)
@@ -81,6 +97,24 @@ pub fn monthly_limit(kind: ChargePermissionType, currency: Currency) -> Option<M
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_overcharge_limit_is_nine_times_the_order_or_the_floor_whichever_is_more() {
+        let cases = [
+            (Money::from_minor(1_000, Currency::Usd), 50_000),
+            (Money::from_minor(10_000, Currency::Eur), 90_000),
+            (Money::from_minor(5_000, Currency::Gbp), 50_000),
+            (Money::from_minor(1_000, Currency::Jpy), 70_000),
+            (Money::from_minor(10_000, Currency::Jpy), 90_000),
+            (Money::from_minor(1_000, Currency::Chf), 9_000),
+        ];
+        for (order, limit) in cases {
+            assert_eq!(
+                overcharge_limit(order),
+                Money::from_minor(limit, order.currency())
+            );
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -9,6 +9,7 @@ use crate::clock::{DAY, Timestamp};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{ChargeId, ChargePermissionId};
 use crate::input::{CompleteRequest, FinalizeRequest, NewCharge};
+use crate::limits;
 use crate::model::{
     ChargePermission, ChargePermissionType, ChargeState, PaymentIntent, PaymentStep,
     PendingResolution, PermissionState, ProductType, SessionCancelReason, SessionState,
@@ -226,8 +227,12 @@ impl Checkout {
             ChargePermissionType::Recurring => Some(now.plus(EXTENDED_PERMISSION_EXPIRY_SECS)),
             ChargePermissionType::PaymentMethodOnFile => None,
         };
+        let order_amount = p.total_order_amount.or(p.charge_amount);
         let amount_limit = match kind {
-            ChargePermissionType::OneTime => p.total_order_amount.or(p.charge_amount),
+            ChargePermissionType::OneTime if p.allow_overcharge == Some(true) => {
+                order_amount.map(limits::overcharge_limit)
+            }
+            ChargePermissionType::OneTime => order_amount,
             _ => None,
         };
         self.permission = Some(ChargePermission {

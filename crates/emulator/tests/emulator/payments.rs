@@ -569,3 +569,69 @@ async fn jpy_amounts_have_no_decimals_and_the_jpy_overage_cap_is_8400() {
         .await;
     assert_eq!(r.expect(201)["refundAmount"], jpy("108400"));
 }
+
+/// With `allowOvercharge`, Amazon raises the OneTime permission's `amountLimit` to the greater
+/// of 900 % of the order amount and 500 USD/GBP/EUR or 70,000 JPY
+/// (developer.amazon.com/docs/amazon-pay-checkout/advanced-one-time-payment-options.html,
+/// "Charging more than the original order amount").
+#[tokio::test]
+async fn allow_overcharge_raises_the_amount_limit_to_nine_times_the_order_or_the_floor() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let overcharge = |amount: &str| json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": usd(amount), "allowOvercharge": true});
+    // 900 % of 10.00 is 90.00, below the 500.00 floor.
+    let c = app
+        .checkout_with(&m, session_body(&m, Some(overcharge("10.00"))), "1111")
+        .await;
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(p["limits"]["amountLimit"], usd("500.00"));
+    assert_eq!(p["limits"]["amountBalance"], usd("490.00"));
+    assert_eq!(permission_state_of(&p), "Chargeable");
+    app.create_charge(
+        &m,
+        &c.permission_id,
+        "490.01",
+        json!({"captureNow": true}),
+        None,
+    )
+    .await
+    .expect_error(400, "TransactionAmountExceeded");
+    app.create_charge(
+        &m,
+        &c.permission_id,
+        "490.00",
+        json!({"captureNow": true}),
+        None,
+    )
+    .await
+    .expect(201);
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "Closed/AmazonClosed");
+    // 900 % of 100.00 is 900.00, above the floor.
+    let c = app
+        .checkout_with(&m, session_body(&m, Some(overcharge("100.00"))), "1111")
+        .await;
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(p["limits"]["amountLimit"], usd("900.00"));
+    // Without the flag the limit is the order amount.
+    let c = app
+        .checkout_with(
+            &m,
+            session_body(&m, Some(authorize_with_capture("100.00"))),
+            "1111",
+        )
+        .await;
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(p["limits"]["amountLimit"], usd("100.00"));
+    // JPY: the floor is 70,000.
+    let jp = app.merchant_with(json!({"region": "jp"})).await;
+    let jpy = json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": {"amount": "1000", "currencyCode": "JPY"}, "allowOvercharge": true});
+    let c = app
+        .checkout_with(&jp, session_body(&jp, Some(jpy)), "1111")
+        .await;
+    let p = app.permission(&jp, &c.permission_id).await;
+    assert_eq!(
+        p["limits"]["amountLimit"],
+        json!({"amount": "70000", "currencyCode": "JPY"})
+    );
+}
