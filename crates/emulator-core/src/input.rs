@@ -7,6 +7,7 @@
 
 use crate::error::FieldError;
 use crate::ids::StoreId;
+use crate::limits::own;
 use crate::model::{
     Address, BuyerScope, Channel, ChargeInitiator, ChargePermissionType, CheckoutMode,
     CheckoutSession, Environment, Instrument, MerchantMetadata, OpaqueJson, PaymentIntent,
@@ -360,7 +361,9 @@ fn check_amount(field: &str, m: Money, region: Region) -> Result<(), FieldError>
     Ok(())
 }
 
-/// Checks an address against the documented lengths (spec §2.2).
+/// Checks an address against the documented lengths (spec §2.2: the Buyer reference's address
+/// table gives `name`, the address lines, `city`, `county` and `district`), and the emulator's
+/// own limits for the three fields Amazon gives none for (`limits::own`).
 pub fn check_address(field: &str, a: &Address) -> Result<(), FieldError> {
     let f = |name: &str| format!("{field}.{name}");
     check_len(&f("name"), &a.name, 50)?;
@@ -370,9 +373,13 @@ pub fn check_address(field: &str, a: &Address) -> Result<(), FieldError> {
     check_len(&f("city"), &a.city, 50)?;
     check_len(&f("county"), &a.county, 50)?;
     check_len(&f("district"), &a.district, 50)?;
-    check_len(&f("stateOrRegion"), &a.state_or_region, 50)?;
-    check_len(&f("postalCode"), &a.postal_code, 20)?;
-    check_len(&f("phoneNumber"), &a.phone_number, 20)?;
+    check_len(
+        &f("stateOrRegion"),
+        &a.state_or_region,
+        own::STATE_OR_REGION_MAX,
+    )?;
+    check_len(&f("postalCode"), &a.postal_code, own::POSTAL_CODE_MAX)?;
+    check_len(&f("phoneNumber"), &a.phone_number, own::PHONE_NUMBER_MAX)?;
     if let Some(cc) = &a.country_code
         && !(cc.len() == 2 && cc.bytes().all(|b| b.is_ascii_alphabetic()))
     {
@@ -524,12 +531,16 @@ pub fn check_session(
     }
 
     check_metadata(&s.merchant_metadata)?;
-    check_len("supplementaryData", &s.supplementary_data, 4096)?;
-    check_len("platformId", &s.platform_id, 64)?;
+    check_len(
+        "supplementaryData",
+        &s.supplementary_data,
+        own::SUPPLEMENTARY_DATA_MAX,
+    )?;
+    check_len("platformId", &s.platform_id, own::PLATFORM_ID_MAX)?;
     check_len(
         "providerMetadata.providerReferenceId",
         &s.provider_reference_id,
-        256,
+        own::PROVIDER_REFERENCE_ID_MAX,
     )?;
 
     if process_order {

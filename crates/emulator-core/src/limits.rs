@@ -12,8 +12,39 @@ pub const ONE_TIME_MAX_CHARGES: usize = 25;
 /// capture, and a charge has one capture.
 pub const MAX_REFUNDS_PER_CHARGE: usize = 10;
 
-/// At most this many shipments in one Create Delivery Tracker request.
-pub const MAX_SHIPMENTS: usize = 10;
+/// Length limits (characters) Amazon documents nowhere: the emulator's own, so that a stored
+/// document stays small. Each is listed in docs/fidelity.md; the documented ones (the
+/// `merchantMetadata` children, the address lines, `softDescriptor`) sit with their checks.
+pub mod own {
+    /// `supplementaryData` (Create and Update Checkout Session).
+    pub const SUPPLEMENTARY_DATA_MAX: usize = 4096;
+    /// `platformId` (Checkout Session, Create Charge).
+    pub const PLATFORM_ID_MAX: usize = 64;
+    /// `providerMetadata.providerReferenceId` (Checkout Session, Create Charge).
+    pub const PROVIDER_REFERENCE_ID_MAX: usize = 256;
+    /// An address's `stateOrRegion`.
+    pub const STATE_OR_REGION_MAX: usize = 50;
+    /// An address's `postalCode`.
+    pub const POSTAL_CODE_MAX: usize = 20;
+    /// An address's `phoneNumber`.
+    pub const PHONE_NUMBER_MAX: usize = 20;
+}
+
+/// A OneTime Charge Permission's `amountLimit` with `allowOvercharge`: the greater of 900 % of
+/// the order amount and 500 USD/GBP/EUR or 70,000 JPY
+/// (developer.amazon.com/docs/amazon-pay-checkout/advanced-one-time-payment-options.html,
+/// "Charging more than the original order amount"). Amazon names no floor for the other
+/// presentment currencies; there the limit is 900 % alone (docs/fidelity.md).
+pub fn overcharge_limit(order: Money) -> Money {
+    let currency = order.currency();
+    let floor = match currency {
+        Currency::Usd | Currency::Gbp | Currency::Eur => 50_000,
+        Currency::Jpy => 70_000,
+        _ => 0,
+    };
+    let nine_fold = order.minor().saturating_mul(9);
+    Money::from_minor(nine_fold.max(floor), currency)
+}
 
 /// The most one charge or refund may move.
 pub fn max_transaction(currency: Currency) -> Money {
@@ -66,6 +97,24 @@ pub fn monthly_limit(kind: ChargePermissionType, currency: Currency) -> Option<M
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_overcharge_limit_is_nine_times_the_order_or_the_floor_whichever_is_more() {
+        let cases = [
+            (Money::from_minor(1_000, Currency::Usd), 50_000),
+            (Money::from_minor(10_000, Currency::Eur), 90_000),
+            (Money::from_minor(5_000, Currency::Gbp), 50_000),
+            (Money::from_minor(1_000, Currency::Jpy), 70_000),
+            (Money::from_minor(10_000, Currency::Jpy), 90_000),
+            (Money::from_minor(1_000, Currency::Chf), 9_000),
+        ];
+        for (order, limit) in cases {
+            assert_eq!(
+                overcharge_limit(order),
+                Money::from_minor(limit, order.currency())
+            );
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -38,9 +38,13 @@ pub enum Reason {
     ResourceNotFound,
     /// 405: method not supported on the path.
     RequestNotSupported,
+    /// 408: the request took longer than the server's time limit (Amazon's generic table lists
+    /// `RequestTimeout` as retryable).
+    RequestTimeout,
     /// 409: Complete/Finalize amount differs from the session's.
     AmountMismatch,
-    /// 413: the body is larger than the limit.
+    /// 413: the body is larger than the limit (the emulator's own code: Amazon documents no
+    /// status for an oversized body; see docs/fidelity.md).
     RequestEntityTooLarge,
     /// 422: not allowed in the session's state.
     InvalidCheckoutSessionStatus,
@@ -96,6 +100,7 @@ impl Reason {
             Reason::InvalidRequestSignature => "InvalidRequestSignature",
             Reason::ResourceNotFound => "ResourceNotFound",
             Reason::RequestNotSupported => "RequestNotSupported",
+            Reason::RequestTimeout => "RequestTimeout",
             Reason::AmountMismatch => "AmountMismatch",
             Reason::RequestEntityTooLarge => "RequestEntityTooLarge",
             Reason::InvalidCheckoutSessionStatus => "InvalidCheckoutSessionStatus",
@@ -137,6 +142,7 @@ impl Reason {
             Reason::InvalidRequestSignature => 403,
             Reason::ResourceNotFound => 404,
             Reason::RequestNotSupported => 405,
+            Reason::RequestTimeout => 408,
             Reason::AmountMismatch => 409,
             Reason::RequestEntityTooLarge => 413,
             Reason::InvalidCheckoutSessionStatus
@@ -225,6 +231,51 @@ impl ApiError {
             body: self.body(),
         }
     }
+}
+
+/// Amazon's `{"reasonCode", "message"}` body for an error status that some layer answered
+/// without a body (a time limit, a rejection inside a library): every error status carries
+/// Amazon's shape, so a client that parses error bodies never meets an empty one.
+/// The codes come from Amazon's generic error table
+/// (<https://developer.amazon.com/docs/amazon-pay-api-v2/error-handling.html>, "Error codes");
+/// a status that table does not name gets its class's generic code.
+pub fn bare_status_body(status: u16) -> Vec<u8> {
+    let (code, message) = match status {
+        400 => ("InvalidRequest", "The request is invalid."),
+        401 => (
+            Reason::UnauthorizedAccess.code(),
+            "The request is not authorized.",
+        ),
+        403 => (
+            "InvalidAuthentication",
+            "The request could not be authenticated.",
+        ),
+        404 => (
+            Reason::ResourceNotFound.code(),
+            "The requested resource was not found.",
+        ),
+        405 => (
+            Reason::RequestNotSupported.code(),
+            "The HTTP method is not supported for this resource.",
+        ),
+        408 => (
+            Reason::RequestTimeout.code(),
+            "The request timed out; it may be retried, but success is not guaranteed.",
+        ),
+        413 => (
+            Reason::RequestEntityTooLarge.code(),
+            "The request is larger than the emulator accepts.",
+        ),
+        429 => ("TooManyRequests", "Too many requests; retry later."),
+        503 => (
+            Reason::ServiceUnavailable.code(),
+            "The service is temporarily unavailable; retry the request.",
+        ),
+        500..=599 => (Reason::InternalServerError.code(), "internal error"),
+        _ => ("InvalidRequest", "The request is invalid."),
+    };
+    let body = amzpay_types::ErrorResponse::new(code.into(), message);
+    serde_json::to_vec(&body).unwrap_or_default()
 }
 
 impl From<DomainError> for ApiError {

@@ -48,9 +48,10 @@
 //! - **After Complete.** Create Charge loads the aggregate by the body's `chargePermissionId`,
 //!   Create Refund by its `chargeId` (404 `ResourceNotFound` for unknown or other merchants'
 //!   ids); idempotency keys are required on both and on Capture. A synchronous decline is stored
-//!   (with its idempotency record) and answered as the decline's error. Delivery trackers: 400
-//!   `InvalidParameterValue` for a bad or foreign `chargePermissionId`, a malformed
-//!   `trackingNumber`/`carrierCode`, or a tracking number the merchant already used (scope: the
+//!   (with its idempotency record) and answered as the decline's error. Delivery trackers take
+//!   `chargePermissionId` or `amazonOrderReferenceId` (the permission with that id); 400
+//!   `InvalidParameterValue` for a bad or foreign id, a blank `trackingNumber`/`carrierCode` or one
+//!   with a control character, or a tracking number the merchant already used (scope: the
 //!   merchant, any case). Buyer tokens (`buyer_token`) carry the signed-in buyer and open only
 //!   for their merchant. `docs/simulation.md` lists every simulation code, buyer event and timer.
 //! - **Simulations.** `x-amz-pay-simulation-code`, signed or not, sandbox keys only; unknown,

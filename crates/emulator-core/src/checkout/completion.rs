@@ -9,6 +9,7 @@ use crate::clock::{DAY, Timestamp};
 use crate::error::{DomainError, FieldError};
 use crate::ids::{ChargeId, ChargePermissionId};
 use crate::input::{CompleteRequest, FinalizeRequest, NewCharge};
+use crate::limits;
 use crate::model::{
     ChargePermission, ChargePermissionType, ChargeState, PaymentIntent, PaymentStep,
     PendingResolution, PermissionState, ProductType, SessionCancelReason, SessionState,
@@ -32,8 +33,24 @@ impl Checkout {
     }
 
     /// The state checks shared by Complete and Finalize (design.md §3).
+    ///
+    /// Which code a session that is not Open gets: Amazon's FAQ answers
+    /// `InvalidCheckoutSessionStatus` for a Completed or Canceled session, while the checkout
+    /// guides (developer.amazon.com/docs/amazon-pay-checkout/verify-and-complete-checkout.html,
+    /// "Error response") say Complete returns an error when "the buyer either canceled checkout
+    /// or was unable to provide a valid payment instrument", the case the error table calls
+    /// `CheckoutSessionCanceled`. The emulator reads both: a session the hosted step canceled
+    /// (`BuyerCanceled`, `Declined`, `AmazonCanceled`) answers `CheckoutSessionCanceled`; one
+    /// that expired unconfirmed, or was completed, answers `InvalidCheckoutSessionStatus`
+    /// (docs/fidelity.md).
     fn require_completable(&self) -> Result<StepAuthorization, DomainError> {
         match &self.session.state {
+            SessionState::Canceled {
+                reason: SessionCancelReason::Expired,
+                ..
+            } => Err(DomainError::status(
+                "The Checkout Session expired (Canceled/Expired) before it was completed.",
+            )),
             SessionState::Canceled { reason, .. } => {
                 Err(DomainError::CheckoutSessionCanceled(*reason))
             }
@@ -86,13 +103,20 @@ impl Checkout {
             Some(Simulation::AmazonCanceled) => SessionCancelReason::AmazonCanceled,
             Some(Simulation::Declined) => SessionCancelReason::Declined,
             Some(Simulation::AuthorizationInitiated) => {
+                // A pending authorization is one the merchant said it can handle: the sandbox
+                // page's prerequisite for its pending instruments (0701, 4354) is paymentIntent
+                // Authorize and canHandlePendingAuthorization true on the Checkout Session, "or
+                // using this payment method will result in an error"
+                // (developer.amazon.com/docs/amazon-pay-checkout/sandbox-simulations.html,
+                // "Using simulated payment methods"). The code forces the same outcome, so it has
+                // the same prerequisite.
                 let p = &self.session.payment_details;
-                let charges = p.charge_amount.is_some()
-                    && p.payment_intent
-                        .is_some_and(|i| i != PaymentIntent::Confirm);
-                if !charges {
+                let pending_ok = p.charge_amount.is_some()
+                    && p.payment_intent == Some(PaymentIntent::Authorize)
+                    && p.can_handle_pending_authorization;
+                if !pending_ok {
                     return Err(DomainError::simulation(
-                        "AuthorizationInitiated needs a session with paymentIntent Authorize or AuthorizeWithCapture and a chargeAmount.",
+                        "AuthorizationInitiated needs a Checkout Session with paymentIntent Authorize, a chargeAmount and canHandlePendingAuthorization true.",
                     ));
                 }
                 let pending = StepAuthorization::Pending {
@@ -203,8 +227,12 @@ impl Checkout {
             ChargePermissionType::Recurring => Some(now.plus(EXTENDED_PERMISSION_EXPIRY_SECS)),
             ChargePermissionType::PaymentMethodOnFile => None,
         };
+        let order_amount = p.total_order_amount.or(p.charge_amount);
         let amount_limit = match kind {
-            ChargePermissionType::OneTime => p.total_order_amount.or(p.charge_amount),
+            ChargePermissionType::OneTime if p.allow_overcharge == Some(true) => {
+                order_amount.map(limits::overcharge_limit)
+            }
+            ChargePermissionType::OneTime => order_amount,
             _ => None,
         };
         self.permission = Some(ChargePermission {

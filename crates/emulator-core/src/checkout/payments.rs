@@ -245,12 +245,28 @@ impl Checkout {
         let amount = req.charge_amount;
         positive("chargeAmount.amount", amount)?;
         soft_descriptor("softDescriptor", &req.soft_descriptor)?;
+        // The Charge reference (amazon-pay-api-v2/charge.html, Create Charge request,
+        // `softDescriptor`) says the parameter may only be used when `captureNow` is true: the
+        // descriptor names the capture on the buyer's statement, and a plain authorization has no
+        // capture yet. Amazon does not name the error; the emulator answers as it does for the
+        // same rule on the session's `paymentDetails` (docs/fidelity.md).
+        if req.soft_descriptor.is_some() && !req.capture_now {
+            return Err(FieldError::invalid(
+                "softDescriptor",
+                "is only allowed with captureNow true",
+            )
+            .into());
+        }
         check_metadata(&req.merchant_metadata)?;
         if let Some(id) = &req.platform_id {
-            check_text("platformId", id, 64)?;
+            check_text("platformId", id, limits::own::PLATFORM_ID_MAX)?;
         }
         if let Some(id) = &req.provider_reference_id {
-            check_text("providerMetadata.providerReferenceId", id, 256)?;
+            check_text(
+                "providerMetadata.providerReferenceId",
+                id,
+                limits::own::PROVIDER_REFERENCE_ID_MAX,
+            )?;
         }
         let p = self.permission.as_ref().ok_or(DomainError::NotFound)?;
         if p.state != PermissionState::Chargeable {

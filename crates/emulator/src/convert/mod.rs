@@ -336,18 +336,38 @@ pub(crate) fn close(r: wire::CloseChargePermissionRequest) -> R<CloseRequest> {
     })
 }
 
-/// Create Delivery Tracker body → the permission id and the shipments.
+/// The field of Create Delivery Tracker that names the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OrderField {
+    /// `chargePermissionId`.
+    ChargePermissionId,
+    /// `amazonOrderReferenceId`.
+    AmazonOrderReferenceId,
+}
+
+impl OrderField {
+    /// The wire name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OrderField::ChargePermissionId => "chargePermissionId",
+            OrderField::AmazonOrderReferenceId => "amazonOrderReferenceId",
+        }
+    }
+}
+
+/// Create Delivery Tracker body → the order id, the field that named it, and the shipments.
+///
+/// The Delivery Tracker reference takes "amazonOrderReferenceId - or - chargePermissionId"
+/// (developer.amazon.com/docs/amazon-pay-api-v2/delivery-tracker.html, Create Delivery
+/// Tracker, request parameters). The emulator has no v1 order references; an Amazon order
+/// reference id has the shape of a Charge Permission id, so it names the permission with that
+/// id (docs/fidelity.md). Giving both is refused: the reference asks for one.
 pub(crate) fn delivery_tracker(
     r: wire::CreateDeliveryTrackerRequest,
-) -> R<(String, Vec<Shipment>)> {
-    let id = match (r.charge_permission_id, r.amazon_order_reference_id) {
-        (Some(id), None) => id.into_string(),
-        (None, Some(_)) => {
-            return Err(invalid(
-                "amazonOrderReferenceId",
-                "v1 order references are not supported by this emulator; send chargePermissionId",
-            ));
-        }
+) -> R<(String, OrderField, Vec<Shipment>)> {
+    let (id, field) = match (r.charge_permission_id, r.amazon_order_reference_id) {
+        (Some(id), None) => (id.into_string(), OrderField::ChargePermissionId),
+        (None, Some(id)) => (id, OrderField::AmazonOrderReferenceId),
         (Some(_), Some(_)) => {
             return Err(invalid(
                 "amazonOrderReferenceId",
@@ -364,7 +384,7 @@ pub(crate) fn delivery_tracker(
             carrier_code: d.carrier_code,
         })
         .collect();
-    Ok((id, shipments))
+    Ok((id, field, shipments))
 }
 
 /// A charge id from a path or body (a malformed one reads as unknown).

@@ -339,14 +339,17 @@ pub(crate) fn refund_view(c: &Checkout, r: &Refund) -> wire::Refund {
     }
 }
 
-/// The Create Delivery Tracker response body: the request echoed.
+/// The Create Delivery Tracker response body: the request echoed, the order under the field
+/// that named it.
 pub(crate) fn tracker_view(
     permission: &ChargePermissionId,
+    field: super::OrderField,
     shipments: &[Shipment],
 ) -> wire::DeliveryTracker {
+    let by_reference = field == super::OrderField::AmazonOrderReferenceId;
     wire::DeliveryTracker {
-        charge_permission_id: Some(permission.as_str().into()),
-        amazon_order_reference_id: None,
+        charge_permission_id: (!by_reference).then(|| permission.as_str().into()),
+        amazon_order_reference_id: by_reference.then(|| permission.as_str().to_owned()),
         delivery_details: Some(
             shipments
                 .iter()

@@ -27,9 +27,9 @@ async fn create_tracker(
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
     let idempotency = signed.idempotency(false)?;
-    let (permission, shipments) = convert::delivery_tracker(signed.json(false)?)?;
-    let pid = ChargePermissionId::parse(&permission).ok_or_else(bad_permission)?;
-    trackers::create_tracker(&state, &signed.caller, idempotency, pid, shipments)
+    let (permission, field, shipments) = convert::delivery_tracker(signed.json(false)?)?;
+    let pid = ChargePermissionId::parse(&permission).ok_or_else(|| bad_permission(field))?;
+    trackers::create_tracker(&state, &signed.caller, idempotency, pid, field, shipments)
         .await
         .map(reply)
 }

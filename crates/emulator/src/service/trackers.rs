@@ -4,9 +4,10 @@
 //! checkout aggregate and its number is indexed as `{merchantId}/{TRACKING NUMBER}` (compared
 //! without regard to case), so the unique id index refuses a second use from any checkout of the
 //! same merchant, even two racing requests. Every refusal is 400 `InvalidParameterValue`, the
-//! code Amazon documents for a bad `chargePermissionId`, `trackingNumber` or `carrierCode`;
+//! code Amazon documents for a bad `chargePermissionId`, `trackingNumber` or `carrierCode`
+//! (developer.amazon.com/ja/docs/amazon-pay-api-v2/delivery-tracker.html, error codes);
 //! an unknown or another merchant's `chargePermissionId` is refused the same way, so existence
-//! is not revealed.
+//! is not revealed. `amazonOrderReferenceId` names the permission with that id.
 
 use amzpay_emulator_core::checkout::Command;
 use amzpay_emulator_core::ids::ChargePermissionId;
@@ -14,17 +15,21 @@ use amzpay_emulator_core::input::Shipment;
 use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, StoreError, Target, TrackingKey};
 
 use crate::buyer_token;
-use crate::convert::{to_json, tracker_view};
+use crate::convert::{OrderField, to_json, tracker_view};
 use crate::error::{ApiError, Reason};
 use crate::service::auth::Caller;
 use crate::service::write::{Answer, Written, apply_simulated, execute};
 use crate::state::AppState;
 
-/// 400 for a `chargePermissionId` that is malformed, unknown or another merchant's.
-pub(crate) fn bad_permission() -> ApiError {
+/// 400 for a `chargePermissionId` (or `amazonOrderReferenceId`) that is malformed, unknown or
+/// another merchant's.
+pub(crate) fn bad_permission(field: OrderField) -> ApiError {
     ApiError::new(
         Reason::InvalidParameterValue,
-        "The value provided for chargePermissionId is invalid: there is no such Charge Permission.",
+        format!(
+            "The value provided for {} is invalid: there is no such order.",
+            field.name()
+        ),
     )
 }
 
@@ -43,6 +48,7 @@ pub(crate) async fn create_tracker(
     caller: &Caller,
     idempotency: Option<IdempotencyRequest>,
     pid: ChargePermissionId,
+    field: OrderField,
     shipments: Vec<Shipment>,
 ) -> Result<Written, ApiError> {
     let (tenant, now) = (caller.tenant.clone(), caller.now);
@@ -64,7 +70,7 @@ pub(crate) async fn create_tracker(
         .collect();
     let target = Target::Existing(ObjectRef::ChargePermission(pid.clone()));
     let result = execute(state, tenant, target, idempotency, move |loaded| {
-        let body = to_json(&tracker_view(&pid, &shipments));
+        let body = to_json(&tracker_view(&pid, field, &shipments));
         let (c, _, _) = apply_simulated(
             loaded,
             Command::TrackDelivery(shipments),
@@ -77,7 +83,7 @@ pub(crate) async fn create_tracker(
             ApiError::Amazon {
                 reason: Reason::ResourceNotFound,
                 ..
-            } => bad_permission(),
+            } => bad_permission(field),
             other => other,
         })?;
         Ok((c, Answer::ok(body)))

@@ -437,3 +437,47 @@ async fn sixty_four_concurrent_completes_with_distinct_keys_complete_once() {
     assert_eq!(app.count(&m, ObjectKind::ChargePermission).await, 1);
     assert!(app.count(&m, ObjectKind::Charge).await <= 1);
 }
+
+/// Complete and Finalize of a session that is not Open, by how it ended: the hosted step's
+/// cancellations answer `CheckoutSessionCanceled` (the guides' "buyer canceled checkout or was
+/// unable to provide a valid payment instrument"), an expired or completed session
+/// `InvalidCheckoutSessionStatus` (the FAQ). Both 422, and nothing changes.
+#[tokio::test]
+async fn completing_a_session_that_is_not_open_answers_by_how_it_ended() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let amount = json!({"chargeAmount": usd("14.00")});
+    let cases = [
+        ("BuyerCanceled", "CheckoutSessionCanceled"),
+        ("Declined", "CheckoutSessionCanceled"),
+        ("AmazonCanceled", "CheckoutSessionCanceled"),
+        ("Expired", "InvalidCheckoutSessionStatus"),
+        ("Completed", "InvalidCheckoutSessionStatus"),
+    ];
+    for (ended, reason) in cases {
+        let id = app.paid_session(&m, authorize("14.00")).await;
+        match ended {
+            "Expired" => {
+                app.advance_clock(&m, "24h").await;
+            }
+            "Completed" => {
+                app.complete(&m, &id, amount.clone()).await.expect(200);
+            }
+            code => {
+                let call = complete_call(&id)
+                    .json(amount.clone())
+                    .header("x-amz-pay-simulation-code", code);
+                app.call(&m, call).await;
+            }
+        }
+        let before = app.session(&m, &id).await;
+        app.complete(&m, &id, amount.clone())
+            .await
+            .expect_error_for(422, reason, ended);
+        assert_eq!(
+            app.session(&m, &id).await,
+            before,
+            "{ended}: nothing changed"
+        );
+    }
+}

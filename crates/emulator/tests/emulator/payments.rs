@@ -135,7 +135,6 @@ async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_cap
             &c.permission_id,
             "40.00",
             json!({
-                "softDescriptor": "SHOP*ORDER 1",
                 "merchantMetadata": {"merchantReferenceId": "order-1"},
                 "chargeInitiator": "CITU",
                 "channel": "Web",
@@ -150,7 +149,7 @@ async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_cap
     assert_eq!(charge["captureAmount"], Value::Null);
     assert_eq!(charge["chargeInitiator"], "CITU");
     assert_eq!(charge["channel"], "Web");
-    assert_eq!(charge["softDescriptor"], "SHOP*ORDER 1");
+    assert_eq!(charge["softDescriptor"], Value::Null);
     assert_eq!(charge["merchantMetadata"]["merchantReferenceId"], "order-1");
     assert_eq!(charge["providerMetadata"]["providerReferenceId"], "psp-1");
     let id = charge["chargeId"].as_str().unwrap();
@@ -170,6 +169,45 @@ async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_cap
     assert_eq!(permission_state_of(&p), "Chargeable");
     assert_eq!(p["limits"]["amountBalance"], usd("70.00"));
     assert_eq!(p["limits"]["amountLimit"], usd("100.00"));
+}
+
+/// The Charge reference (developer.amazon.com/docs/amazon-pay-api-v2/charge.html, Create Charge,
+/// `softDescriptor`): "You can only use this parameter if CaptureNow is set to true".
+#[tokio::test]
+async fn a_soft_descriptor_needs_capture_now_and_is_echoed_on_the_captured_charge() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let c = app.deferred(&m, "100.00").await;
+    let p = &c.permission_id;
+    let before = app.permission(&m, p).await;
+    for extra in [
+        json!({"softDescriptor": "SHOP*ORDER 1"}),
+        json!({"softDescriptor": "SHOP*ORDER 1", "captureNow": false}),
+    ] {
+        let r = app.create_charge(&m, p, "10.00", extra, None).await;
+        r.expect_error(400, "InvalidParameterValue");
+        assert!(
+            r.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("softDescriptor"),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(app.permission(&m, p).await, before, "nothing changed");
+    let r = app
+        .create_charge(
+            &m,
+            p,
+            "10.00",
+            json!({"softDescriptor": "SHOP*ORDER 1", "captureNow": true}),
+            None,
+        )
+        .await;
+    let charge = r.expect(201);
+    assert_eq!(charge["statusDetails"]["state"], "Captured");
+    assert_eq!(charge["softDescriptor"], "SHOP*ORDER 1");
 }
 
 #[tokio::test]
@@ -530,4 +568,70 @@ async fn jpy_amounts_have_no_decimals_and_the_jpy_overage_cap_is_8400() {
         .send(&m, "POST", "/v2/refunds", Some(refund("108400")), None)
         .await;
     assert_eq!(r.expect(201)["refundAmount"], jpy("108400"));
+}
+
+/// With `allowOvercharge`, Amazon raises the OneTime permission's `amountLimit` to the greater
+/// of 900 % of the order amount and 500 USD/GBP/EUR or 70,000 JPY
+/// (developer.amazon.com/docs/amazon-pay-checkout/advanced-one-time-payment-options.html,
+/// "Charging more than the original order amount").
+#[tokio::test]
+async fn allow_overcharge_raises_the_amount_limit_to_nine_times_the_order_or_the_floor() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let overcharge = |amount: &str| json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": usd(amount), "allowOvercharge": true});
+    // 900 % of 10.00 is 90.00, below the 500.00 floor.
+    let c = app
+        .checkout_with(&m, session_body(&m, Some(overcharge("10.00"))), "1111")
+        .await;
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(p["limits"]["amountLimit"], usd("500.00"));
+    assert_eq!(p["limits"]["amountBalance"], usd("490.00"));
+    assert_eq!(permission_state_of(&p), "Chargeable");
+    app.create_charge(
+        &m,
+        &c.permission_id,
+        "490.01",
+        json!({"captureNow": true}),
+        None,
+    )
+    .await
+    .expect_error(400, "TransactionAmountExceeded");
+    app.create_charge(
+        &m,
+        &c.permission_id,
+        "490.00",
+        json!({"captureNow": true}),
+        None,
+    )
+    .await
+    .expect(201);
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "Closed/AmazonClosed");
+    // 900 % of 100.00 is 900.00, above the floor.
+    let c = app
+        .checkout_with(&m, session_body(&m, Some(overcharge("100.00"))), "1111")
+        .await;
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(p["limits"]["amountLimit"], usd("900.00"));
+    // Without the flag the limit is the order amount.
+    let c = app
+        .checkout_with(
+            &m,
+            session_body(&m, Some(authorize_with_capture("100.00"))),
+            "1111",
+        )
+        .await;
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(p["limits"]["amountLimit"], usd("100.00"));
+    // JPY: the floor is 70,000.
+    let jp = app.merchant_with(json!({"region": "jp"})).await;
+    let jpy = json!({"paymentIntent": "AuthorizeWithCapture", "chargeAmount": {"amount": "1000", "currencyCode": "JPY"}, "allowOvercharge": true});
+    let c = app
+        .checkout_with(&jp, session_body(&jp, Some(jpy)), "1111")
+        .await;
+    let p = app.permission(&jp, &c.permission_id).await;
+    assert_eq!(
+        p["limits"]["amountLimit"],
+        json!({"amount": "70000", "currencyCode": "JPY"})
+    );
 }

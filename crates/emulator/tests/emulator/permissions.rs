@@ -388,11 +388,14 @@ async fn a_delivery_tracker_is_accepted_once_per_merchant_and_echoed() {
     )
     .await
     .expect_error(400, "InvalidParameterValue");
+    // Amazon documents no shape for either field: only blank values and control characters
+    // are refused.
     for (number, carrier) in [
         ("", "UPS"),
-        ("has space", "UPS"),
-        ("OK123", "U"),
-        ("OK123", "U P S"),
+        ("  ", "UPS"),
+        ("OK123", ""),
+        ("OK\u{0}123", "UPS"),
+        ("OK123", "U\nPS"),
     ] {
         app.send(
             &m,
@@ -410,6 +413,14 @@ async fn a_delivery_tracker_is_accepted_once_per_merchant_and_echoed() {
         .expect_error(400, "MissingParameterValue");
     let v1 = json!({"amazonOrderReferenceId": "S01-0000000-0000000", "deliveryDetails": [{"trackingNumber": "A1", "carrierCode": "UPS"}]});
     app.send(&m, "POST", "/v2/deliveryTrackers", Some(v1), None)
+        .await
+        .expect_error(400, "InvalidParameterValue");
+    let both = json!({
+        "chargePermissionId": second.permission_id,
+        "amazonOrderReferenceId": second.permission_id,
+        "deliveryDetails": [{"trackingNumber": "BOTH-1", "carrierCode": "UPS"}]
+    });
+    app.send(&m, "POST", "/v2/deliveryTrackers", Some(both), None)
         .await
         .expect_error(400, "InvalidParameterValue");
     // Two shipments at once; a rejected request stores neither.
@@ -432,6 +443,52 @@ async fn a_delivery_tracker_is_accepted_once_per_merchant_and_echoed() {
     )
     .await
     .expect(200);
+}
+
+/// The Delivery Tracker reference takes "amazonOrderReferenceId - or - chargePermissionId" and
+/// documents no shape for `trackingNumber` or `carrierCode`, nor a number of shipments
+/// (developer.amazon.com/docs/amazon-pay-api-v2/delivery-tracker.html).
+#[tokio::test]
+async fn a_delivery_tracker_takes_an_order_reference_id_and_any_carrier_and_number() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let c = app.checkout(&m, "AuthorizeWithCapture", "10.00").await;
+    let details: Vec<Value> = (0..12)
+        .map(|i| json!({"trackingNumber": format!("JP 1234 5678 {i:02}"), "carrierCode": "Yamato Transport"}))
+        .collect();
+    let body = json!({"amazonOrderReferenceId": c.permission_id, "deliveryDetails": details});
+    let r = app
+        .send(&m, "POST", "/v2/deliveryTrackers", Some(body), None)
+        .await;
+    let echoed = r.expect(200).clone();
+    assert_eq!(echoed["amazonOrderReferenceId"], c.permission_id.as_str());
+    assert_eq!(echoed["chargePermissionId"], Value::Null);
+    assert_eq!(echoed["deliveryDetails"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        echoed["deliveryDetails"][11],
+        json!({"trackingNumber": "JP 1234 5678 11", "carrierCode": "Yamato Transport"})
+    );
+    // The numbers are used now, whichever field named the order.
+    let again = json!({
+        "chargePermissionId": c.permission_id,
+        "deliveryDetails": [{"trackingNumber": "jp 1234 5678 00", "carrierCode": "UPS"}]
+    });
+    let r = app
+        .send(&m, "POST", "/v2/deliveryTrackers", Some(again), None)
+        .await;
+    r.expect_error(400, "InvalidParameterValue");
+    // An unknown order reference names its field.
+    let unknown = json!({"amazonOrderReferenceId": "P01-0000000-0000000", "deliveryDetails": [{"trackingNumber": "X1", "carrierCode": "UPS"}]});
+    let r = app
+        .send(&m, "POST", "/v2/deliveryTrackers", Some(unknown), None)
+        .await;
+    r.expect_error(400, "InvalidParameterValue");
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("amazonOrderReferenceId")
+    );
 }
 
 #[tokio::test]
@@ -494,4 +551,48 @@ async fn get_buyer_reads_the_token_of_a_sign_in_for_its_merchant_only() {
     app.get(&m, "/v2/buyers/not-a-token")
         .await
         .expect_error(404, "ResourceNotFound");
+}
+
+/// EU and UK merchants change a subscription by closing the permission and checking out again
+/// (developer.amazon.com/docs/amazon-pay-checkout/advanced-subscription-use-cases.html,
+/// "Changing subscription plans"), so Update Charge Permission refuses their recurringMetadata.
+#[tokio::test]
+async fn eu_merchants_cannot_update_recurring_metadata_but_can_update_merchant_metadata() {
+    let app = spawn_app().await;
+    let m = app.merchant_with(json!({"region": "eu"})).await;
+    let eur = json!({"amount": "9.99", "currencyCode": "EUR"});
+    let mut body = session_body(
+        &m,
+        Some(json!({"paymentIntent": "Confirm", "chargeAmount": eur})),
+    );
+    body["chargePermissionType"] = json!("Recurring");
+    body["recurringMetadata"] =
+        json!({"frequency": {"unit": "Month", "value": "1"}, "amount": eur});
+    let c = app.checkout_with(&m, body, "1111").await;
+    let path = c.permission_path();
+    let before = app.permission(&m, &c.permission_id).await;
+    let r = app
+        .patch(
+            &m,
+            &path,
+            json!({"recurringMetadata": {"frequency": {"unit": "Year", "value": "1"}}}),
+        )
+        .await;
+    r.expect_error(422, "ChargePermissionNotModifiable");
+    assert_eq!(
+        app.permission(&m, &c.permission_id).await,
+        before,
+        "nothing changed"
+    );
+    let p = app
+        .patch(
+            &m,
+            &path,
+            json!({"merchantMetadata": {"merchantReferenceId": "sub-1"}}),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(p["merchantMetadata"]["merchantReferenceId"], "sub-1");
+    assert_eq!(p["recurringMetadata"]["frequency"]["unit"], "Month");
 }

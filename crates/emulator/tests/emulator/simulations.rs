@@ -187,7 +187,8 @@ async fn complete_codes_cancel_the_session_or_leave_the_authorization_pending() 
         assert_eq!(s["statusDetails"]["state"], "Canceled", "{code}");
         assert_eq!(s["statusDetails"]["reasonCode"], reason, "{code}");
     }
-    let id = app.paid_session(&m, authorize("14.00")).await;
+    let pending = |intent: &str| json!({"paymentIntent": intent, "chargeAmount": usd("14.00"), "canHandlePendingAuthorization": true});
+    let id = app.paid_session(&m, pending("Authorize")).await;
     let complete =
         complete_with_code(&id, "AuthorizationInitiated").unsigned("x-amz-pay-simulation-code");
     let r = app.call(&m, complete).await;
@@ -199,6 +200,44 @@ async fn complete_codes_cancel_the_session_or_leave_the_authorization_pending() 
     );
     app.advance_clock(&m, "30s").await;
     assert_eq!(state_of(&app.charge_state(&m, charge).await), "Authorized");
+}
+
+/// AuthorizationInitiated forces what the pending instruments do, so it has their prerequisite:
+/// paymentIntent Authorize and canHandlePendingAuthorization true on the Checkout Session
+/// (developer.amazon.com/docs/amazon-pay-checkout/sandbox-simulations.html, "Using simulated
+/// payment methods", cards 0701 and 4354).
+#[tokio::test]
+async fn authorization_initiated_on_complete_needs_authorize_and_pending_support() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let with_capture = json!({
+        "paymentIntent": "AuthorizeWithCapture",
+        "chargeAmount": usd("14.00"),
+        "canHandlePendingAuthorization": true
+    });
+    for (what, details) in [
+        ("Authorize without the flag", authorize("14.00")),
+        ("AuthorizeWithCapture with the flag", with_capture),
+    ] {
+        let id = app.paid_session(&m, details).await;
+        let r = app
+            .call(&m, complete_with_code(&id, "AuthorizationInitiated"))
+            .await;
+        r.expect_error_for(400, "InvalidSandboxSimulationSpecified", what);
+        let s = app.session(&m, &id).await;
+        assert_eq!(
+            s["statusDetails"]["state"], "Open",
+            "{what}: nothing changed"
+        );
+        // Without the code the same session completes.
+        let r = app
+            .call(
+                &m,
+                complete_call(&id).json(json!({"chargeAmount": usd("14.00")})),
+            )
+            .await;
+        r.expect(200);
+    }
 }
 
 #[tokio::test]

@@ -28,7 +28,7 @@ async fn an_open_session_expires_24_hours_after_creation() {
     assert_eq!(s["statusDetails"]["reasonCode"], "Expired");
     app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
         .await
-        .expect_error(422, "CheckoutSessionCanceled");
+        .expect_error(422, "InvalidCheckoutSessionStatus");
     // The expiry is stored, not only computed on read.
     let stored = app
         .stored(

@@ -316,6 +316,70 @@ async fn create_rejects_each_bad_field_with_its_reason_and_names_it() {
     );
 }
 
+/// The length limits Amazon documents nowhere are the emulator's own (`limits::own`, listed in
+/// docs/fidelity.md): the limit itself is accepted and one more character is refused, naming the
+/// field. Amazon's documented limits (merchantMetadata, address lines, softDescriptor) are pinned
+/// by the tests above.
+#[tokio::test]
+async fn the_emulators_own_length_limits_accept_the_limit_and_refuse_one_more() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let mut base = session_body(&m, Some(authorize_with_capture("14.00")));
+    base["webCheckoutDetails"]["checkoutMode"] = json!("ProcessOrder");
+    base["addressDetails"] = json!({
+        "name": "Ada Buyer",
+        "addressLine1": "1 Main St",
+        "city": "Seattle",
+        "stateOrRegion": "WA",
+        "postalCode": "98101",
+        "countryCode": "US",
+        "phoneNumber": "2065550100"
+    });
+    let limits: [(&str, &str, usize); 6] = [
+        ("/supplementaryData", "supplementaryData", 4096),
+        ("/platformId", "platformId", 64),
+        (
+            "/providerMetadata/providerReferenceId",
+            "providerMetadata.providerReferenceId",
+            256,
+        ),
+        ("/addressDetails/stateOrRegion", "stateOrRegion", 50),
+        ("/addressDetails/postalCode", "postalCode", 20),
+        ("/addressDetails/phoneNumber", "phoneNumber", 20),
+    ];
+    for (pointer, field, max) in limits {
+        let mut body = base.clone();
+        if pointer.starts_with("/providerMetadata") {
+            body["providerMetadata"] = json!({});
+        }
+        let at = with(body.clone(), pointer, json!("1".repeat(max)));
+        app.post(&m, "/v2/checkoutSessions", at).await.expect(201);
+        let over = with(body, pointer, json!("1".repeat(max + 1)));
+        let r = app.post(&m, "/v2/checkoutSessions", over).await;
+        r.expect_error_for(400, "InvalidParameterValue", field);
+        let message = r.body["message"].as_str().unwrap();
+        assert!(message.contains(field), "{field}: {message}");
+    }
+    // Create Charge has the same platformId and providerReferenceId limits.
+    let c = app.deferred(&m, "50.00").await;
+    for (extra, field) in [
+        (json!({"platformId": "1".repeat(65)}), "platformId"),
+        (
+            json!({"providerMetadata": {"providerReferenceId": "1".repeat(257)}}),
+            "providerReferenceId",
+        ),
+    ] {
+        let r = app
+            .create_charge(&m, &c.permission_id, "1.00", extra, None)
+            .await;
+        r.expect_error_for(400, "InvalidParameterValue", field);
+    }
+    let at = json!({"platformId": "1".repeat(64), "providerMetadata": {"providerReferenceId": "1".repeat(256)}});
+    app.create_charge(&m, &c.permission_id, "1.00", at, None)
+        .await
+        .expect(201);
+}
+
 #[tokio::test]
 async fn amounts_may_be_numbers_or_strings_and_print_with_the_currency_scale() {
     let app = spawn_app().await;
