@@ -8,10 +8,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `amzpay --version`: the crate's version and the commit it was built from (see `build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("AMZPAY_COMMIT"),
+    ")"
+);
+
 /// The amzpay command line: call Amazon Pay (real or emulated), sign requests, generate keys, and
 /// run the local emulator.
 #[derive(Debug, Parser)]
-#[command(name = "amzpay", version, about, long_about = None)]
+#[command(name = "amzpay", version = VERSION, about, long_about = None)]
 pub(crate) struct LowArgs {
     #[command(subcommand)]
     pub(crate) command: Command,

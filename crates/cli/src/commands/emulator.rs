@@ -17,8 +17,8 @@ use anyhow::Context;
 
 use crate::admin_client::{AdminClient, AdminConfig};
 use crate::lowargs::emulator::{
-    BuyerCommand, ClockCommand, EmulatorArgs, EmulatorCommand, LogFormatFlag, MerchantCommand,
-    ServeArgs, TlsFlag,
+    BuyerCommand, ClientArgs, ClockCommand, EmulatorArgs, EmulatorCommand, LogFormatFlag,
+    MerchantCommand, ServeArgs, TlsFlag,
 };
 
 /// Runs an `amzpay emulator` command.
@@ -28,6 +28,34 @@ pub(crate) async fn run(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
         EmulatorCommand::Merchant(c) => merchant(c).await,
         EmulatorCommand::Clock(c) => clock(c).await,
         EmulatorCommand::Buyer(c) => buyer(c).await,
+        EmulatorCommand::Ping { client } => ping(&client).await,
+    }
+}
+
+/// `amzpay emulator ping`: `GET /checkout.js`, which every emulator serves without a token and
+/// which touches no merchant; trusts the data directory's CA like the other client commands.
+async fn ping(client: &ClientArgs) -> anyhow::Result<ExitCode> {
+    let url = format!("{}/checkout.js", client.url.trim_end_matches('/'));
+    let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5));
+    let ca = client.ca_cert.clone().or_else(|| {
+        Some(amzpay_emulator::startup::ca_path(&client.data_dir)).filter(|p| p.exists())
+    });
+    if let Some(ca) = ca {
+        let pem = std::fs::read(&ca).with_context(|| format!("reading {}", ca.display()))?;
+        builder = builder.add_root_certificate(reqwest::Certificate::from_pem(&pem)?);
+    }
+    let answer = builder
+        .build()?
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("no answer from {url}"))?;
+    if answer.status().is_success() {
+        println!("ok: {url} answered {}", answer.status());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{url} answered {}", answer.status());
+        Ok(ExitCode::FAILURE)
     }
 }
 

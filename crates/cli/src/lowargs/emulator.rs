@@ -30,6 +30,12 @@ pub(crate) enum EmulatorCommand {
     /// Act as the buyer on a Checkout Session (what the hosted pages do for a browser).
     #[command(subcommand)]
     Buyer(BuyerCommand),
+    /// Check that an emulator answers (exit status 0 when it does): for health checks, such as
+    /// the Docker image's. Needs no admin token.
+    Ping {
+        #[command(flatten)]
+        client: ClientArgs,
+    },
 }
 
 /// TLS mode flag values.

@@ -446,6 +446,15 @@ async fn a_wrong_amount_is_an_amount_mismatch() {
 }
 
 #[test]
+fn ping_says_a_running_emulator_answers_trusting_its_ca() {
+    let emulator = Emulator::start();
+    // No admin token, no CA flag: the data directory's CA is found like the other commands do.
+    let run = emulator.admin(&["ping", "--url", &emulator.url]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.starts_with("ok: "), "{run:?}");
+}
+
+#[test]
 fn the_cli_drives_a_checkout_against_the_emulator() {
     let emulator = Emulator::start();
     let create = serde_json::json!({

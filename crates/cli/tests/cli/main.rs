@@ -1,6 +1,7 @@
 //! The CLI's one integration-test binary: runs the built `amzpay` binary.
 
 mod api;
+mod docker;
 mod e2e;
 mod helpers;
 mod keys;

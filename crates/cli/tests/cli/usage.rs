@@ -143,3 +143,44 @@ fn the_emulator_subcommand_is_mounted_without_the_api_flags() {
     assert!(run.stdout.contains("serve"), "{run:?}");
     assert!(!run.stdout.contains("--public-key-id"), "{run:?}");
 }
+
+#[test]
+fn the_version_names_the_crate_version_and_the_commit() {
+    let run = Sandbox::new().run(&["--version"], "", &[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let line = run.stdout.trim();
+    let expected_start = format!("amzpay {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(line.starts_with(&expected_start), "{line}");
+    let commit = line[expected_start.len()..].trim_end_matches(')');
+    let hash = commit.trim_end_matches("-dirty");
+    // Built from a git checkout here, so the commit is known: 12 hex digits.
+    assert!(
+        hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "not a commit: {line}"
+    );
+}
+
+#[test]
+fn ping_fails_clearly_when_nothing_answers() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sandbox = Sandbox::new();
+    let url = format!("http://127.0.0.1:{port}");
+    let run = sandbox.run(
+        &[
+            "emulator",
+            "ping",
+            "--url",
+            &url,
+            "--data-dir",
+            s(&sandbox.path("none")),
+        ],
+        "",
+        &[],
+    );
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("no answer from"), "{run:?}");
+}
