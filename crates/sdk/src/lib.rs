@@ -111,7 +111,7 @@
 //!     .private_key_file("private.pem")
 //!     .region(Region::Na)
 //!     .endpoint("https://127.0.0.1:8443")?
-//!     .ca_cert_file(".amzpay/tls/cert.pem")
+//!     .ca_cert_file(".amzpay/tls/ca.pem")
 //!     .build()?;
 //! let client = Client::new(config)?;
 //! # Ok(()) }
