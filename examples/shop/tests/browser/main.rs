@@ -5,6 +5,7 @@
 //!
 //! Missing Chromium or ChromeDriver fails the tests with the packages to install.
 
+mod harness;
 mod helpers;
 mod webdriver;
 
