@@ -269,6 +269,17 @@ impl Browser {
         }
     }
 
+    /// Resizes the window (the page's viewport follows).
+    pub(crate) async fn set_window_size(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await
+        .map(drop)
+    }
+
     /// Saves a screenshot of the page as `target/artifacts/screenshots/<test>-<n>-<name>.png`.
     pub(crate) async fn screenshot(&mut self, name: &str) -> anyhow::Result<()> {
         let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
