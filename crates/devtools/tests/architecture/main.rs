@@ -9,6 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod docs;
 mod layers;
 mod scripts;
 
