@@ -18,6 +18,31 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# release_dir prints where the release binaries are (honours CARGO_TARGET_DIR).
+release_dir() {
+    printf '%s/release\n' "${CARGO_TARGET_DIR:-$ROOT/target}"
+}
+
+# build_release builds the release binaries of `amzpay` (the CLI and the emulator) and the shop, in one
+# invocation with one package set, so scripts/emulator and scripts/shop share one build (the same
+# features, hence the same artifacts). A first build takes minutes: cargo shows its progress.
+build_release() {
+    if [ ! -x "$(release_dir)/amzpay" ] || [ ! -x "$(release_dir)/amzpay-shop" ]; then
+        say "building amzpay and the shop (release); the first build takes about 10 minutes on 2 cores, later ones seconds"
+    else
+        say "building amzpay and the shop (release; only what changed)"
+    fi
+    cargo build --release --locked -p amzpay-cli -p amzpay-shop
+}
+
+# nextest installs cargo-nextest, the test runner scripts/test uses, when it is missing.
+nextest() {
+    if ! cargo nextest --version >/dev/null 2>&1; then
+        say "installing cargo-nextest (cargo install cargo-nextest --locked; once, a few minutes)"
+        cargo install cargo-nextest --locked --quiet
+    fi
+}
+
 # node_deps installs the npm packages of tests/node (the official Node.js SDK) when missing.
 node_deps() {
     local dir="$ROOT/tests/node"

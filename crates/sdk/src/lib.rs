@@ -4,18 +4,64 @@
 //! operation on [`Client`], retries and idempotency that survive failures, one typed [`Error`],
 //! and [`Client::complete_checkout`], the completion step that cannot be done wrong.
 //!
-//! # Layout
+//! # Getting started
 //!
-//! Read [`client`] first ([`Client::execute`] is where every call goes), then:
-//! - [`config`]: keys, region, environment, endpoint, timeouts; from code, environment variables
-//!   or a profile file;
-//! - [`operations`]: the methods, one per operation, grouped by resource;
-//! - [`completion`]: [`Client::complete_checkout`] and its [`CompletionOutcome`];
-//! - [`request`], [`transport`], [`retry`]: the request description, the HTTP seam, and the pure
-//!   retry decision;
-//! - [`error`]: [`Error`] and the structs its variants carry;
-//! - [`button`]: checkout button payload signatures;
-//! - [`testing`]: a scripted transport for tests without a network.
+//! In `Cargo.toml` (the SDK is async; any tokio runtime will do):
+//!
+//! ```toml
+//! [dependencies]
+//! amzpay = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! Every integration starts the same way: the buyer's cart page shows the Amazon Pay button with a
+//! payload signed by the merchant's key, and checkout creates a Checkout Session from that payload
+//! (or the merchant creates it from the server, for API-based checkout). Both steps, against the
+//! local emulator (`scripts/emulator`, then `eval "$(amzpay emulator merchant create --shell)"`
+//! exports the `AMZPAY_*` variables) or Amazon's sandbox:
+//!
+//! ```no_run
+//! use amzpay::types::{
+//!     CreateCheckoutSessionRequest, Currency, PaymentDetailsInput, PaymentIntent, Price,
+//!     WebCheckoutDetailsInput,
+//! };
+//! use amzpay::{Client, Config};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // AMZPAY_PUBLIC_KEY_ID, AMZPAY_PRIVATE_KEY_FILE, AMZPAY_REGION, and for the emulator
+//!     // AMZPAY_ENDPOINT and AMZPAY_CA_CERT (`.amzpay/tls/ca.pem`).
+//!     let client = Client::new(Config::from_env()?)?;
+//!     let request = CreateCheckoutSessionRequest {
+//!         web_checkout_details: WebCheckoutDetailsInput {
+//!             checkout_review_return_url: Some("https://shop.example/checkout/review".into()),
+//!             checkout_result_return_url: Some("https://shop.example/checkout/result".into()),
+//!             ..Default::default()
+//!         },
+//!         store_id: std::env::var("AMZPAY_STORE_ID")?.into(),
+//!         payment_details: Some(PaymentDetailsInput {
+//!             payment_intent: Some(PaymentIntent::Authorize),
+//!             charge_amount: Some(Price::parse("14.00", Currency::Usd)?),
+//!             ..Default::default()
+//!         }),
+//!         ..Default::default()
+//!     };
+//!
+//!     // 1. The button: the page passes this to `amazon.Pay.renderButton` as
+//!     //    `createCheckoutSessionConfig`; checkout.js creates the session when the buyer clicks.
+//!     let button = client.sign_button_payload(&request)?;
+//!     println!("{}", button.create_checkout_session_config());
+//!
+//!     // 2. Or the server creates the Checkout Session itself and sends the buyer to Amazon Pay.
+//!     let session = client.create_checkout_session(&request).await?.into_inner();
+//!     let redirect = session.web_checkout_details.and_then(|w| w.amazon_pay_redirect_url);
+//!     println!("{}: send the buyer to {redirect:?}", session.checkout_session_id);
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The buyer then comes back to `checkoutReviewReturnUrl` (the merchant may update the session)
+//! and, after paying, to `checkoutResultReturnUrl`, where the merchant completes the checkout:
 //!
 //! # The completion step in a dozen lines
 //!
@@ -111,11 +157,24 @@
 //!     .private_key_file("private.pem")
 //!     .region(Region::Na)
 //!     .endpoint("https://127.0.0.1:8443")?
-//!     .ca_cert_file(".amzpay/tls/cert.pem")
+//!     .ca_cert_file(".amzpay/tls/ca.pem")
 //!     .build()?;
 //! let client = Client::new(config)?;
 //! # Ok(()) }
 //! ```
+//!
+//! # Layout (for contributors)
+//!
+//! Read [`client`] first ([`Client::execute`] is where every call goes), then:
+//! - [`config`]: keys, region, environment, endpoint, timeouts; from code, environment variables
+//!   or a profile file;
+//! - [`operations`]: the methods, one per operation, grouped by resource;
+//! - [`completion`]: [`Client::complete_checkout`] and its [`CompletionOutcome`];
+//! - [`request`], [`transport`], [`retry`]: the request description, the HTTP seam, and the pure
+//!   retry decision;
+//! - [`error`]: [`Error`] and the structs its variants carry;
+//! - [`button`]: checkout button payload signatures;
+//! - [`testing`]: a scripted transport for tests without a network.
 
 pub mod button;
 pub mod client;
@@ -129,7 +188,11 @@ mod signer;
 pub mod testing;
 pub mod transport;
 
+// Inlined, so that their docs (and links such as [`types`]) are part of this crate's docs, also in
+// a `--no-deps` build.
+#[doc(inline)]
 pub use amzpay_signing as signing;
+#[doc(inline)]
 pub use amzpay_types as types;
 
 pub use button::ButtonSignature;

@@ -2,12 +2,33 @@
    page, and binds the review page's change links. Amazon Pay's checkout.js is loaded first. */
 (function () {
   'use strict';
+  // Amazon Pay's checkout.js did not load. For a buyer it is simply unavailable; for the developer
+  // running this reference shop the usual cause is that the browser does not trust the
+  // emulator's certificate, which only the browser console would say, so the page says it too.
   function unavailable(element) {
     var p = document.createElement('p');
     p.className = 'alert error';
+    p.id = 'amazon-pay-unavailable';
     p.setAttribute('role', 'alert');
     p.textContent = 'Amazon Pay is not available right now. Please try again later.';
     element.appendChild(p);
+
+    var script = document.getElementById('amazon-pay-checkout-js');
+    var url = script ? script.src : 'checkout.js';
+    var note = document.createElement('p');
+    note.className = 'dev-note';
+    note.id = 'amazon-pay-unavailable-note';
+    note.appendChild(document.createTextNode('Developer note: Amazon Pay\'s checkout.js did not load from '));
+    var link = document.createElement('a');
+    link.href = url;
+    link.textContent = url;
+    note.appendChild(link);
+    note.appendChild(document.createTextNode(
+      '. Against the local emulator this usually means the browser does not trust its certificate: ' +
+      'open that link once and accept the warning, or trust the emulator\'s CA certificate ' +
+      '(.amzpay/tls/ca.pem for scripts/emulator, target/shop/emulator/tls/ca.pem for scripts/shop). ' +
+      'Otherwise check that the emulator is running.'));
+    element.appendChild(note);
   }
 
   var button = document.getElementById('AmazonPayButton');

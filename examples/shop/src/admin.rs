@@ -69,7 +69,7 @@ async fn orders(State(state): State<AppState>) -> Result<Response, AppError> {
             .iter()
             .map(|o| OrderRow {
                 reference: o.reference.clone(),
-                created_at: o.created_at.clone(),
+                created_at: crate::pages::display_time(&o.created_at),
                 buyer: o.buyer_name.clone().unwrap_or_default(),
                 total: money::display(o.total_minor, &o.currency),
                 status: status_text(o).to_owned(),
@@ -116,7 +116,10 @@ async fn order(
         Ok(o) => o,
         Err(page) => return Ok(page),
     };
-    let events = state.db().events(o.id).await?;
+    let mut events = state.db().events(o.id).await?;
+    for e in &mut events {
+        e.at = crate::pages::display_time(&e.at);
+    }
     let state_is = |s: &str| o.charge_state.as_deref() == Some(s);
     let refundable = o.captured_minor - o.refunded_minor;
     let page = OrderPage {

@@ -275,6 +275,8 @@ async fn place(
 struct ConfirmationPage {
     store_name: String,
     reference: String,
+    subtotal: String,
+    shipping: String,
     total: String,
     status: String,
     pending: bool,
@@ -301,8 +303,10 @@ pub fn status_text(o: &Order) -> &'static str {
 }
 
 fn confirmation(state: &AppState, o: &Order) -> Response {
-    let lines = o
-        .items()
+    let items = o.items();
+    // The order keeps its total; what is not the items is the shipping charge.
+    let subtotal_minor: i64 = items.iter().map(|i| i.unit_minor * i.quantity).sum();
+    let lines = items
         .into_iter()
         .map(|i| LineView {
             product_id: i.product_id,
@@ -314,6 +318,8 @@ fn confirmation(state: &AppState, o: &Order) -> Response {
     Page::ok(ConfirmationPage {
         store_name: state.settings().store_name.clone(),
         reference: o.reference.clone(),
+        subtotal: money::display(subtotal_minor, &o.currency),
+        shipping: money::display(o.total_minor - subtotal_minor, &o.currency),
         total: money::display(o.total_minor, &o.currency),
         status: status_text(o).to_owned(),
         pending: o.charge_state.as_deref() == Some("AuthorizationInitiated"),

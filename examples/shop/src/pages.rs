@@ -102,6 +102,18 @@ pub async fn not_found() -> Response {
     )
 }
 
+/// A stored RFC 3339 timestamp as the back office shows it: `2025-03-01 10:15:07 UTC`, to the
+/// second (the database keeps nanoseconds). Anything else is shown as stored.
+pub fn display_time(rfc3339: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    time::OffsetDateTime::parse(rfc3339, &Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
+        .unwrap_or_else(|| rfc3339.to_owned())
+}
+
 /// A 303 to `location`.
 pub fn see_other(location: &str) -> Response {
     match HeaderValue::from_str(location) {
@@ -164,4 +176,22 @@ pub async fn security_headers(
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_time;
+
+    #[test]
+    fn stored_timestamps_show_to_the_second_in_utc() {
+        assert_eq!(
+            display_time("2025-03-01T10:15:07.123456789Z"),
+            "2025-03-01 10:15:07 UTC"
+        );
+        assert_eq!(
+            display_time("2025-03-01T11:15:07+01:00"),
+            "2025-03-01 10:15:07 UTC"
+        );
+        assert_eq!(display_time("yesterday"), "yesterday");
+    }
 }

@@ -64,26 +64,40 @@ impl Sandbox {
     }
 }
 
-/// The shared vectors folder: `$AMZPAY_SHARED_DIR/vectors`, else `<workspace>/../shared/vectors`.
+/// The project's own signing vectors (`crates/signing/tests/vectors`), always present.
 pub(crate) fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signing/tests/vectors")
+}
+
+/// The shared vectors folder (`$AMZPAY_SHARED_DIR/vectors`, else `<workspace>/../shared/vectors`),
+/// an extra cross-check: `None`, with a note, when it is absent; under CI (`CI=true`), where it
+/// is always provided, its absence is an error that names it.
+pub(crate) fn shared_vectors_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("AMZPAY_SHARED_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
         .join("vectors");
+    if dir.is_dir() {
+        return Some(dir);
+    }
     assert!(
-        dir.is_dir(),
-        "the shared test data folder {} is missing (set AMZPAY_SHARED_DIR to the folder that holds vectors/)",
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the shared test data folder {} is missing under CI (set AMZPAY_SHARED_DIR to the folder that holds vectors/)",
         dir.display()
     );
-    dir
+    eprintln!(
+        "note: skipping the shared-vector cross-check: {} is absent",
+        dir.display()
+    );
+    None
 }
 
-/// The shared test private key file.
+/// The own test private key file.
 pub(crate) fn test_key_file() -> PathBuf {
     vectors_dir().join("test-key-private.pem")
 }
 
-/// The shared test public key.
+/// The own test public key.
 pub(crate) fn test_public_key() -> amzpay::signing::PublicKey {
     let pem = std::fs::read_to_string(vectors_dir().join("test-key-public.pem")).unwrap();
     amzpay::signing::PublicKey::from_pem(&pem).unwrap()

@@ -1,15 +1,29 @@
-//! `amzpay sign` against the shared canonical-request vectors, and `amzpay button-signature`.
+//! `amzpay sign` against the canonical-request vectors (the own ones, and the shared ones when
+//! present), and `amzpay button-signature`.
 
 use amzpay::signing::{Algorithm, verify_button_signature};
 use serde_json::Value;
 
-use crate::helpers::{Sandbox, s, test_key_file, test_public_key, vectors_dir};
+use crate::helpers::{Sandbox, s, shared_vectors_dir, test_key_file, test_public_key, vectors_dir};
+
+#[test]
+fn sign_reproduces_every_own_canonical_request_and_string_to_sign() {
+    check_canonical_requests(&vectors_dir(), 32);
+}
 
 #[test]
 fn sign_reproduces_every_shared_canonical_request_and_string_to_sign() {
-    let text = std::fs::read_to_string(vectors_dir().join("canonical-requests.json")).unwrap();
+    if let Some(dir) = shared_vectors_dir() {
+        check_canonical_requests(&dir, 34);
+    }
+}
+
+/// Every case of a folder's `canonical-requests.json` through `amzpay sign`. A case without
+/// `headers` and `date` (the shared file) uses the shared file's fixed ones.
+fn check_canonical_requests(dir: &std::path::Path, count: usize) {
+    let text = std::fs::read_to_string(dir.join("canonical-requests.json")).unwrap();
     let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
-    assert_eq!(cases.len(), 34);
+    assert_eq!(cases.len(), count);
     let sandbox = Sandbox::new();
     let key = test_key_file();
     for case in &cases {
@@ -26,11 +40,7 @@ fn sign_reproduces_every_shared_canonical_request_and_string_to_sign() {
             "--path",
             case["uri"].as_str().unwrap(),
             "--date",
-            "20180524T223710Z",
-            "--header",
-            "x-amz-pay-host:pay-api.amazon.eu",
-            "--header",
-            "x-amz-pay-region:EU",
+            case["date"].as_str().unwrap_or("20180524T223710Z"),
             "--algorithm",
             algorithm,
             "--public-key-id",
@@ -42,6 +52,15 @@ fn sign_reproduces_every_shared_canonical_request_and_string_to_sign() {
         ]
         .map(String::from)
         .to_vec();
+        let fixed =
+            serde_json::json!({"x-amz-pay-host": "pay-api.amazon.eu", "x-amz-pay-region": "EU"});
+        let headers = case.get("headers").unwrap_or(&fixed);
+        for (header, value) in headers.as_object().unwrap() {
+            args.extend([
+                "--header".into(),
+                format!("{header}:{}", value.as_str().unwrap()),
+            ]);
+        }
         for (param, values) in case["parameters"].as_object().unwrap() {
             for value in values.as_array().unwrap() {
                 args.extend([
@@ -124,10 +143,16 @@ fn sign_without_a_key_fails_clearly() {
 }
 
 #[test]
-fn button_signature_signs_the_shared_payload_byte_for_byte() {
+fn button_signature_signs_the_vector_payloads_byte_for_byte() {
+    let folders = std::iter::once(vectors_dir()).chain(shared_vectors_dir());
+    for dir in folders {
+        button_signature_signs_byte_for_byte(&dir.join("button-payload.json"));
+    }
+}
+
+fn button_signature_signs_byte_for_byte(payload_file: &std::path::Path) {
     let sandbox = Sandbox::new();
-    let payload_file = vectors_dir().join("button-payload.json");
-    let payload = std::fs::read_to_string(&payload_file).unwrap();
+    let payload = std::fs::read_to_string(payload_file).unwrap();
     for (flag, algorithm) in [
         ("AMZN-PAY-RSASSA-PSS", Algorithm::AmznPayRsassaPss),
         ("AMZN-PAY-RSASSA-PSS-V2", Algorithm::AmznPayRsassaPssV2),
@@ -138,7 +163,7 @@ fn button_signature_signs_the_shared_payload_byte_for_byte() {
             &[
                 "button-signature",
                 "--payload",
-                s(&payload_file),
+                s(payload_file),
                 "--algorithm",
                 flag,
                 "--public-key-id",

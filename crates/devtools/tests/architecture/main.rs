@@ -9,7 +9,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod docs;
 mod layers;
+mod scripts;
 
 /// Normal-dependency graph: package name to the names it depends on (for the host platform).
 struct Graph {

@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod checkout_sessions;
 mod complete;
+mod doc_paths;
 mod hosted;
 mod hostile;
 mod idempotency;

@@ -4,11 +4,22 @@ use amzpay::ButtonSignature;
 use amzpay::signing::{Algorithm, verify_button_signature};
 use amzpay::types::{CreateCheckoutSessionRequest, WebCheckoutDetailsInput};
 
-use crate::helpers::{client, config_builder, test_public_key, vector};
+use crate::helpers::{client, config_builder, read, shared_vectors_dir, test_public_key, vector};
+
+#[test]
+fn the_own_button_payload_is_signed_byte_for_byte_with_both_algorithms() {
+    signs_byte_for_byte(&vector("button-payload.json"));
+}
 
 #[test]
 fn the_shared_button_payload_is_signed_byte_for_byte_with_both_algorithms() {
-    let payload = vector("button-payload.json");
+    if let Some(dir) = shared_vectors_dir() {
+        signs_byte_for_byte(&read(&dir.join("button-payload.json")));
+    }
+}
+
+fn signs_byte_for_byte(payload: &str) {
+    let payload = payload.to_owned();
     for algorithm in [Algorithm::AmznPayRsassaPss, Algorithm::AmznPayRsassaPssV2] {
         let config = config_builder().algorithm(algorithm).build().unwrap();
 

@@ -1,4 +1,5 @@
-//! Cross-checks with an independent implementation: the `openssl` command line.
+//! Cross-checks with an independent implementation: the `openssl` command line, on fresh
+//! signatures and on every signature committed in the own vectors.
 
 use amzpay_signing::{
     Algorithm, AuthorizationHeader, button_string_to_sign, sign_button_payload,
@@ -8,8 +9,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::helpers::{
-    COMPLETE_BODY, complete_request, path_str, sign_with_test_key, test_keys, vectors_dir,
+    COMPLETE_BODY, Vectors, complete_request, path_str, sign_with_test_key, test_keys, vectors_dir,
 };
+use crate::vectors::all_cases;
 
 /// `openssl dgst` with SHA-256 and the algorithm's PSS parameters, to be followed by what to do
 /// (`-verify` or `-sign`) and the files.
@@ -115,4 +117,67 @@ fn we_verify_signatures_made_by_openssl() {
         );
         assert!(verify_button_signature("{}", &signature, &test_keys().1, algorithm).is_err());
     }
+}
+
+#[test]
+fn openssl_verifies_every_committed_signature_of_our_vectors() {
+    // Arrange: our own vectors were signed by this crate; OpenSSL checks them independently.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let own = Vectors::own();
+    let mut checked = 0;
+
+    // Act and assert: every request signature over its string to sign...
+    for (name, v) in all_cases(own) {
+        let signature = v
+            .signature
+            .as_deref()
+            .expect("own vectors carry a signature");
+        let signature = STANDARD.decode(signature).expect("base64");
+        assert!(
+            openssl_verifies(&dir, &v.string_to_sign, &signature, v.algorithm),
+            "openssl rejects the committed signature of {name} ({})",
+            v.algorithm
+        );
+        checked += 1;
+    }
+    // ...and both button signatures over the payload's string to sign.
+    let payload = own.file("button-payload.json");
+    for algorithm in Algorithm::ALL {
+        let signature = own.file(&format!(
+            "button-signature-salt{}.b64",
+            algorithm.salt_len()
+        ));
+        let signature = STANDARD.decode(signature.trim()).expect("base64");
+        assert!(
+            openssl_verifies(
+                &dir,
+                &button_string_to_sign(algorithm, &payload),
+                &signature,
+                algorithm
+            ),
+            "openssl rejects the committed button signature ({algorithm})"
+        );
+        checked += 1;
+    }
+    assert!(checked > 2, "the vectors hold request signatures");
+}
+
+#[test]
+fn openssl_derives_the_committed_public_key_from_the_committed_private_key() {
+    let own = Vectors::own();
+    let private = own.dir.join("test-key-private.pem");
+    let output =
+        crate::helpers::openssl(&["pkey", "-in", private.to_str().expect("utf-8"), "-pubout"]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        own.file("test-key-public.pem")
+    );
+    let check = crate::helpers::openssl(&[
+        "rsa",
+        "-in",
+        private.to_str().expect("utf-8"),
+        "-check",
+        "-noout",
+    ]);
+    assert!(String::from_utf8_lossy(&check.stdout).contains("RSA key ok"));
 }

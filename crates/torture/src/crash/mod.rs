@@ -136,6 +136,9 @@ pub struct Report {
     pub duration: Duration,
     /// Every broken guarantee.
     pub violations: Vec<String>,
+    /// The last lines of the emulator's log, kept when there are violations to help explain them;
+    /// it is evidence, not a violation, so it is not counted among them.
+    pub emulator_log_tail: Option<String>,
     /// Where the run's journal was written, if it was.
     pub journal: Option<PathBuf>,
 }
@@ -184,6 +187,12 @@ impl fmt::Display for Report {
             writeln!(f, "  {} VIOLATIONS:", self.violations.len())?;
             for v in self.violations.iter().take(50) {
                 writeln!(f, "  - {v}")?;
+            }
+        }
+        if let Some(tail) = &self.emulator_log_tail {
+            writeln!(f, "  emulator log tail:")?;
+            for line in tail.lines() {
+                writeln!(f, "    {line}")?;
             }
         }
         if let Some(path) = &self.journal {
@@ -394,9 +403,7 @@ pub async fn run(config: CrashConfig) -> anyhow::Result<Report> {
     report.orders = shared.orders.lock().expect("orders lock").len();
     report.duration = started.elapsed();
     if !report.violations.is_empty() {
-        report
-            .violations
-            .push(format!("emulator log tail:\n{}", emulator.log_tail()));
+        report.emulator_log_tail = Some(emulator.log_tail());
     }
     let log = config.log.clone().or_else(|| {
         (!report.violations.is_empty())
@@ -410,4 +417,30 @@ pub async fn run(config: CrashConfig) -> anyhow::Result<Report> {
         report.journal = Some(path);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Report;
+
+    #[test]
+    fn the_report_counts_only_violations_and_shows_the_log_tail_apart() {
+        // Arrange
+        let report = Report {
+            violations: vec!["order 1: lost".to_owned(), "order 2: doubled".to_owned()],
+            emulator_log_tail: Some("line one\nline two".to_owned()),
+            ..Report::default()
+        };
+
+        // Act
+        let text = report.to_string();
+
+        // Assert
+        assert!(text.contains("  2 VIOLATIONS:\n"), "{text}");
+        assert_eq!(text.matches("\n  - ").count(), 2, "{text}");
+        assert!(
+            text.contains("  emulator log tail:\n    line one\n    line two\n"),
+            "{text}"
+        );
+    }
 }

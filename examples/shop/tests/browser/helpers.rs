@@ -36,6 +36,14 @@ pub(crate) struct Stack {
 impl Stack {
     /// Starts the emulator, creates a merchant and starts the shop for it.
     pub(crate) async fn start() -> anyhow::Result<Stack> {
+        Stack::start_with_checkout_js(None).await
+    }
+
+    /// Like [`Stack::start`], with the shop's pages loading Amazon Pay's `checkout.js` from
+    /// `checkout_js_url` instead of the emulator (`None`).
+    pub(crate) async fn start_with_checkout_js(
+        checkout_js_url: Option<&str>,
+    ) -> anyhow::Result<Stack> {
         let dir = tempfile::tempdir()?;
         let mut config = amzpay_emulator::ServerConfig::new(dir.path().join("emulator"));
         config.listen = "127.0.0.1:0".parse()?;
@@ -78,7 +86,9 @@ impl Stack {
             database_url: format!("sqlite://{}", dir.path().join("shop.db").display()),
             store_id: text("storeId"),
             merchant_id: Some(text("merchantId")),
-            checkout_js_url: format!("{emulator_url}/checkout.js"),
+            checkout_js_url: checkout_js_url
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{emulator_url}/checkout.js")),
             store_name: "Browser test shop".to_owned(),
         };
         let shop = amzpay_shop::Application::build(settings, sdk_config()??).await?;

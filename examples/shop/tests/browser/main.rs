@@ -5,6 +5,7 @@
 //!
 //! Missing Chromium or ChromeDriver fails the tests with the packages to install.
 
+mod harness;
 mod helpers;
 mod webdriver;
 
@@ -366,5 +367,93 @@ async fn a_tampered_button_signature_shows_the_error_on_the_button_and_creates_n
             .starts_with(&format!("{}/cart", stack.shop_url))
     );
     assert_eq!(stack.sessions_at_amazon().await, 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_checkout_js_does_not_load_the_page_says_why_and_how_to_fix_it() -> R {
+    // Arrange: nothing answers at this address, as when the browser refuses the emulator's
+    // certificate, the script does not load.
+    let unreachable = "https://127.0.0.1:9/checkout.js";
+    let stack = Stack::start_with_checkout_js(Some(unreachable)).await?;
+    let mut buyer = Buyer::new("checkout-js-missing").await?;
+    let b = &mut buyer.browser;
+    b.goto(&format!("{}/", stack.shop_url)).await?;
+    b.click("#add-mug").await?;
+
+    // Act
+    b.goto(&format!("{}/cart", stack.shop_url)).await?;
+
+    // Assert
+    let message = b.text("#amazon-pay-unavailable").await?;
+    assert!(message.contains("not available"), "{message}");
+    let note = b.text("#amazon-pay-unavailable-note").await?;
+    assert!(note.contains(unreachable), "{note}");
+    assert!(note.contains("accept the warning"), "{note}");
+    assert!(note.contains("tls/ca.pem"), "{note}");
+    b.screenshot("checkout-js-missing").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buyers_read_plain_words_and_the_pages_fit_a_phone_screen() -> R {
+    // Arrange
+    let stack = Stack::start().await?;
+    let mut buyer = Buyer::new("plain-words").await?;
+
+    // Act: a mug (14.00 USD) with 5.00 USD shipping.
+    buyer.checkout(&stack, &["mug"], "1111").await?;
+
+    // Assert: the confirmation shows how the total is made up.
+    let b = &mut buyer.browser;
+    assert_eq!(b.text("#order-subtotal").await?, "14.00 USD");
+    assert_eq!(b.text("#order-shipping").await?, "5.00 USD");
+    assert_eq!(b.text("#order-total").await?, "19.00 USD");
+    // Amazon Pay's vocabulary is for developers: only in the developer note.
+    let visible_without_notes = "return Array.from(document.querySelectorAll('main > *'))\
+         .filter(e => !e.classList.contains('dev-note')).map(e => e.innerText).join('\\n');";
+    b.goto(&format!("{}/", stack.shop_url)).await?;
+    b.click("#add-mug").await?;
+    b.wait_for_url(&format!("{}/cart", stack.shop_url)).await?;
+    assert_eq!(
+        b.text("#payment-terms").await?,
+        "You are charged when you place the order."
+    );
+    for page in ["/", "/cart"] {
+        b.goto(&format!("{}{page}", stack.shop_url)).await?;
+        let text = b.execute(visible_without_notes, vec![]).await?;
+        let text = text.as_str().unwrap_or_default();
+        for jargon in [
+            "AuthorizeWithCapture",
+            "(Authorize)",
+            "(Confirm)",
+            "PayOnly",
+        ] {
+            assert!(!text.contains(jargon), "{page} shows {jargon}: {text}");
+        }
+    }
+
+    // The back office shows times to the second, and no page scrolls sideways at 390 px.
+    let order = stack.orders().await.remove(0);
+    b.goto(&format!("{}/admin/orders", stack.shop_url)).await?;
+    let time = b.text("#orders .order-time").await?;
+    assert!(time.ends_with(" UTC") && !time.contains('.'), "{time}");
+    b.set_window_size(390, 844).await?;
+    let fits = "return [window.innerWidth, document.documentElement.scrollWidth];";
+    for page in [
+        "/".to_owned(),
+        "/admin/orders".to_owned(),
+        format!("/admin/orders/{}", order.reference),
+        format!("/admin/orders/{}/permission", order.reference),
+        "/admin/products".to_owned(),
+    ] {
+        b.goto(&format!("{}{page}", stack.shop_url)).await?;
+        let sizes = b.execute(fits, vec![]).await?;
+        let (viewport, content) = (sizes[0].as_u64(), sizes[1].as_u64());
+        assert!(viewport <= Some(390), "the window is phone-sized: {sizes}");
+        assert!(content <= viewport, "{page} scrolls sideways: {sizes}");
+        let name = page.trim_matches('/').replace('/', "-");
+        b.screenshot(&format!("phone-{name}")).await?;
+    }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! navigate, find, click, type, read text, run a script, take a screenshot.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,12 +34,12 @@ fn find_binary(candidates: &[&str]) -> Option<PathBuf> {
     None
 }
 
-/// A running `chromedriver` with one browser session; both end when dropped.
+/// A running `chromedriver` with one browser session; both end when dropped, also when the test
+/// panics (unwinding drops it).
 pub(crate) struct Browser {
     http: reqwest::Client,
     url: String,
-    driver: Child,
-    _profile: tempfile::TempDir,
+    driver: Driver,
     /// Where screenshots go, and the prefix of their names.
     shots: PathBuf,
     prefix: String,
@@ -58,13 +59,19 @@ impl Browser {
                 panic!("the browser tests need ChromeDriver: apt-get install -y {PACKAGES}")
             });
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", chromedriver.display()))?;
         let profile = tempfile::tempdir()?;
+        // Its own process group, which the browser it starts joins, so that the whole tree can be
+        // killed at once. The guard exists before anything below can fail.
+        let driver = Driver {
+            child: Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .with_context(|| format!("starting {}", chromedriver.display()))?,
+            profile,
+        };
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()?;
@@ -99,7 +106,7 @@ impl Browser {
             // The emulator's certificate comes from its own throwaway CA.
             "--ignore-certificate-errors".to_owned(),
             "--window-size=1024,900".to_owned(),
-            format!("--user-data-dir={}", profile.path().display()),
+            format!("--user-data-dir={}", driver.profile.path().display()),
         ];
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
@@ -123,7 +130,6 @@ impl Browser {
             http,
             url: format!("{base}/session/{session}"),
             driver,
-            _profile: profile,
             shots,
             prefix: test_name.to_owned(),
             shot_count: 0,
@@ -263,6 +269,17 @@ impl Browser {
         }
     }
 
+    /// Resizes the window (the page's viewport follows).
+    pub(crate) async fn set_window_size(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await
+        .map(drop)
+    }
+
     /// Saves a screenshot of the page as `target/artifacts/screenshots/<test>-<n>-<name>.png`.
     pub(crate) async fn screenshot(&mut self, name: &str) -> anyhow::Result<()> {
         let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
@@ -278,23 +295,99 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// What identifies this browser's processes: its profile directory, which every Chromium
+    /// process but the crash handler names on its command line, and the process group of
+    /// `chromedriver`, which the browser joins.
+    pub(crate) fn marks(&self) -> ProcessMarks {
+        ProcessMarks {
+            profile: self.driver.profile.path().display().to_string(),
+            group: self.driver.child.id(),
+        }
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         // Killing chromedriver does not end its browser: the browser would live on as an orphan.
         // So the session is deleted first (chromedriver then quits the browser), with a plain
-        // blocking request because `drop` cannot await; then the driver goes, and whatever still
-        // runs with this test's profile directory is killed as a last resort.
+        // blocking request because `drop` cannot await; `Driver`'s own drop, which runs next,
+        // kills whatever is left.
         end_session(&self.url);
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+    }
+}
+
+/// The `chromedriver` process and the browser profile; dropping it kills both process trees.
+struct Driver {
+    child: Child,
+    profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // The process group first (chromedriver and every browser process it started), then, as a
+        // last resort, anything that still runs with this profile; the profile directory is
+        // removed only after that (the `TempDir` field drops after this function).
+        let group = self.child.id();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{group}")])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
         let _ = Command::new("pkill")
             .arg("-KILL")
             .arg("-f")
-            .arg(format!(
-                "--user-data-dir={}",
-                self._profile.path().display()
-            ))
+            .arg(format!("--user-data-dir={}", self.profile.path().display()))
             .status();
+    }
+}
+
+/// How to recognize the processes of one [`Browser`] (see [`Browser::marks`]).
+#[derive(Clone, Debug)]
+pub(crate) struct ProcessMarks {
+    profile: String,
+    group: u32,
+}
+
+impl ProcessMarks {
+    /// The live processes (zombies excluded) of the browser, as `pid command` lines, read from
+    /// `/proc`.
+    pub(crate) fn survivors(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return found;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid pgrp ...`: the command may hold spaces, so split after `)`.
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let (Some(state), Some(pgrp)) = (fields.first(), fields.get(2)) else {
+                continue;
+            };
+            if *state == "Z" || *state == "X" {
+                continue;
+            }
+            let cmdline = std::fs::read(entry.path().join("cmdline"))
+                .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+                .unwrap_or_default();
+            if *pgrp == self.group.to_string() || cmdline.contains(&self.profile) {
+                found.push(format!("{pid} {}", cmdline.trim()));
+            }
+        }
+        found
     }
 }
 
