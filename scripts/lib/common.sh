@@ -55,6 +55,21 @@ node_deps() {
     fi
 }
 
+# python_deps creates tests/python/.venv with the pinned PyPI packages of
+# tests/python/requirements.txt (the community AmazonPayClient) when it is missing or older than that
+# file. Debian's python3 needs python3-venv for `python3 -m venv`.
+python_deps() {
+    local dir="$ROOT/tests/python"
+    apt_install python3-venv
+    if [ ! -x "$dir/.venv/bin/python" ] || [ "$dir/requirements.txt" -nt "$dir/.venv/installed" ]; then
+        say "installing PyPI packages in tests/python/.venv"
+        rm -rf "$dir/.venv"
+        /usr/bin/python3 -m venv "$dir/.venv"
+        "$dir/.venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$dir/requirements.txt"
+        touch "$dir/.venv/installed"
+    fi
+}
+
 # pg_throwaway starts a PostgreSQL 15 cluster on loopback in a temporary directory and exports
 # TEST_DATABASE_URL; pg_throwaway_stop (run from an EXIT trap) stops it and removes the directory.
 # When TEST_DATABASE_URL is already set, nothing is started.

@@ -1,5 +1,6 @@
 //! The emulator's integration tests: in process (`app()` + `oneshot`) for the API, spawned on
-//! port 0 over HTTPS for the cross-implementation test with the official Node.js SDK.
+//! port 0 over HTTPS for the cross-implementation tests with the official Node.js SDK and the
+//! community Python client.
 
 mod flows;
 mod helpers;
@@ -15,6 +16,7 @@ mod idempotency;
 mod node;
 mod payments;
 mod permissions;
+mod python;
 mod server;
 mod simulations;
 mod stories;
