@@ -36,12 +36,13 @@
 //!   WAL mode with `synchronous=FULL`) and then answers every caller. Reads use a separate pool
 //!   and see only committed data. The PostgreSQL backend runs one transaction per mutation with
 //!   `SELECT ... FOR UPDATE` on the checkout row.
-//! - **Idempotency records** (`idempotency_keys`) hold the first successful response (status and
-//!   body) with a fingerprint of the request; they are written in the same transaction as the
-//!   state change, so a replay after a crash or restart returns exactly the acknowledged answer.
-//!   Concurrent requests with one key are serialized (SQLite: by the writer; PostgreSQL: by the
-//!   key's row): the first executes, the others find its record. Rejected requests store nothing
-//!   and change nothing.
+//! - **Idempotency records** (`idempotency_keys`) hold the first response (status and body) with
+//!   a fingerprint of the request, errors included, as Amazon does (amazon-pay-api-v2
+//!   "Idempotency"); they are written in the same transaction as the state change, so a replay
+//!   after a crash or restart returns exactly the acknowledged answer. Concurrent requests with
+//!   one key are serialized (SQLite: by the writer; PostgreSQL: by the key's row): the first
+//!   executes, the others find its record. A rejected request changes nothing but its record; a
+//!   rejection that invites a retry ([`StoredResponse::is_retryable`]) records nothing either.
 //! - **The protocol is a trait of primitives, not a list of statements.** Each backend keeps the
 //!   round trips that make it fast or correct: SQLite reads the record and the checkout in one
 //!   statement and writes everything (savepoint included) in one multi-statement query;
@@ -145,6 +146,22 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
+impl StoredResponse {
+    /// Whether the answer invites the caller to send the same request again: 408, 425, 429 and
+    /// every 5xx. Such a rejection is not recorded under the request's idempotency key, so the
+    /// retry executes instead of replaying the failure.
+    ///
+    /// Amazon documents 500 `InternalServerError` and 503 `ServiceUnavailable` as retryable and
+    /// 429 as the answer to a throttled request, to be retried with back-off (developer.amazon.com,
+    /// amazon-pay-api-v2 "Manage errors", Error codes and Retrying errors; amazon-pay-checkout
+    /// FAQ, "Are there limits to how many API requests I can make"), and its generic table has
+    /// 408 `RequestTimeout`; 425 completes the set the official SDKs retry (and
+    /// `amzpay::retry::is_retryable_status`), so that no SDK's retry meets a recorded failure.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.status, 408 | 425 | 429 | 500..=599)
+    }
+}
+
 /// What a mutation's `apply` decided.
 #[derive(Debug)]
 pub enum Applied {
@@ -155,7 +172,8 @@ pub enum Applied {
         /// The answer.
         response: StoredResponse,
     },
-    /// Change nothing and answer `response` (not recorded).
+    /// Change nothing and answer `response`, recorded under the idempotency key (if any) unless
+    /// it is retryable ([`StoredResponse::is_retryable`]).
     Reject(StoredResponse),
 }
 
@@ -191,7 +209,8 @@ impl fmt::Debug for Mutation {
 pub enum Outcome {
     /// `apply` ran and its writes are committed.
     Executed(StoredResponse),
-    /// `apply` ran and rejected the request; nothing changed.
+    /// `apply` ran and rejected the request; nothing changed but the key's record (see
+    /// [`Applied::Reject`]).
     Rejected(StoredResponse),
     /// The idempotency key had a record with the same fingerprint: its stored answer.
     Replayed(StoredResponse),

@@ -20,13 +20,15 @@
 //!    concurrent insert of the same key wait until the first transaction ends. If it commits,
 //!    the waiter's insert does nothing and the waiter reads the committed answer (a new statement
 //!    sees every commit in `READ COMMITTED`): a replay, or [`Outcome::KeyReused`]. If it rolls
-//!    back (a rejected request stores nothing), the waiter's insert succeeds and it executes.
+//!    back (a request rejected with a retryable answer stores nothing), the waiter's insert
+//!    succeeds and it executes.
 //!    So exactly one request per key executes, and no placeholder is ever visible to others.
 //! 2. `SELECT ... FOR UPDATE OF c` of the target checkout row (through the id index). Writers of
 //!    one aggregate queue here; after the wait PostgreSQL hands the waiter the newest committed
 //!    version of the row, so `apply` always sees the latest state and no update is lost.
 //! 3. `apply`, then the new document, the new id-index rows, and the idempotency answer, then
-//!    `COMMIT`. A rejection rolls the whole transaction back.
+//!    `COMMIT`. A rejection writes only the placeholder's answer and commits, or, when its answer
+//!    is retryable, rolls the whole transaction back.
 //!
 //! This is enough because every invariant lives inside one aggregate (one row) or in a unique
 //! key: the row lock serializes all writers of an aggregate, and the unique keys (object ids,
@@ -77,9 +79,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::error::{self, TransientCode};
-use crate::protocol::{self, Found, IdempotencyRecord, Lookup, RowWrite, Write, WriteTx};
+use crate::protocol::{
+    self, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
+};
 use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
-use crate::{Mutation, Outcome, StoreError};
+use crate::{Mutation, Outcome, StoreError, StoredResponse};
 
 /// Settings of [`PostgresStore::open`]. `Debug` hides the password of the URL.
 #[derive(Clone)]
@@ -406,19 +410,41 @@ impl WriteTx for PgTx<'_> {
             .map_err(db("indexing object ids"))?;
         }
         if let Some(idem) = &w.idempotency {
-            sqlx::query(
-                "UPDATE idempotency_keys SET status = $3, body = $4 WHERE merchant_id = $1 AND idempotency_key = $2",
-            )
-            .bind(idem.merchant_id.as_str())
-            .bind(idem.key.as_str())
-            .bind(i32::from(w.response.status))
-            .bind(w.response.body.as_slice())
-            .execute(&mut **tx)
-            .await
-            .map_err(db("recording an idempotency key"))?;
+            answer_placeholder(tx, idem, &w.response).await?;
         }
         self.tx.commit().await.map_err(db("committing a mutation"))
     }
+
+    async fn record(
+        mut self,
+        record: &IdempotencyWrite,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError> {
+        answer_placeholder(&mut self.tx, record, response).await?;
+        self.tx
+            .commit()
+            .await
+            .map_err(db("committing a rejected request's idempotency key"))
+    }
+}
+
+/// Fills in the answer of the placeholder row that step 1 (module docs) inserted.
+async fn answer_placeholder(
+    tx: &mut Transaction<'static, Postgres>,
+    idem: &IdempotencyWrite,
+    response: &StoredResponse,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = $3, body = $4 WHERE merchant_id = $1 AND idempotency_key = $2",
+    )
+    .bind(idem.merchant_id.as_str())
+    .bind(idem.key.as_str())
+    .bind(i32::from(response.status))
+    .bind(response.body.as_slice())
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+    .map_err(db("recording an idempotency key"))
 }
 
 #[cfg(test)]

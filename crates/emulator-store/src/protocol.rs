@@ -10,10 +10,18 @@
 //! 2. answers from the record when there is one: the stored answer for the same fingerprint
 //!    ([`Outcome::Replayed`]), [`Outcome::KeyReused`] for another ([`replay`]);
 //! 3. decodes the checkout, runs the mutation's `apply` on it and turns its decision into a
-//!    [`Write`] ([`plan`], pure: no I/O);
-//! 4. ends the transaction: [`WriteTx::discard`] for a replay or a rejection (nothing is
-//!    written), [`WriteTx::write`] for a change (checkout row, new id-index rows, idempotency
-//!    record, in one commit or one savepoint).
+//!    [`Write`] or a rejection ([`plan`], pure: no I/O);
+//! 4. ends the transaction: [`WriteTx::discard`] for a replay or a rejection that is not
+//!    recorded, [`WriteTx::record`] for a rejection that is (its idempotency record alone),
+//!    [`WriteTx::write`] for a change (checkout row, new id-index rows, idempotency record, in
+//!    one commit or one savepoint).
+//!
+//! A rejection changes no state, but its answer is recorded under the request's key like any
+//! other: Amazon "saves the response to the first request made with an idempotency key" and
+//! answers later requests with that key from it (developer.amazon.com, amazon-pay-api-v2
+//! "Idempotency", Idempotency overview). The exception is an answer that invites a retry
+//! ([`StoredResponse::is_retryable`]): recording it would turn the retry into a replay of the
+//! failure.
 //!
 //! The backends hold only their SQL, transaction handling and driver-error classification.
 
@@ -39,6 +47,14 @@ pub(crate) trait WriteTx: Send {
 
     /// Ends the transaction without a change.
     fn discard(self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes the idempotency record of a rejected request (and nothing else) and ends the
+    /// transaction so that it commits. On an error nothing of it may remain.
+    fn record(
+        self,
+        record: &IdempotencyWrite,
+        response: &StoredResponse,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Writes `write` and ends the transaction so that it commits (with the batch, on SQLite).
     /// On an error nothing of `write` may remain.
@@ -136,7 +152,7 @@ pub(crate) enum RowWrite {
     Update,
 }
 
-/// The idempotency record of an executed mutation.
+/// The idempotency record of an executed or a recorded rejected mutation.
 #[derive(Debug)]
 pub(crate) struct IdempotencyWrite {
     /// The tenant's merchant: keys are per merchant.
@@ -163,8 +179,18 @@ pub(crate) async fn execute<T: WriteTx>(mut tx: T, m: Mutation) -> Result<Outcom
         return replay(idem, record);
     }
     match plan(&tenant, &target, found.document, idempotency, apply)? {
-        Decision::Reject(response) => {
+        Decision::Reject {
+            response,
+            record: None,
+        } => {
             tx.discard().await?;
+            Ok(Outcome::Rejected(response))
+        }
+        Decision::Reject {
+            response,
+            record: Some(record),
+        } => {
+            tx.record(&record, &response).await?;
             Ok(Outcome::Rejected(response))
         }
         Decision::Write(write) => {
@@ -193,7 +219,11 @@ fn replay(request: &IdempotencyRequest, record: IdempotencyRecord) -> Result<Out
 /// What `apply` decided, in row operations.
 #[derive(Debug)]
 enum Decision {
-    Reject(StoredResponse),
+    /// Change nothing; record the answer under the key when `record` is set.
+    Reject {
+        response: StoredResponse,
+        record: Option<IdempotencyWrite>,
+    },
     Write(Box<Write>),
 }
 
@@ -222,8 +252,16 @@ fn plan(
     // every later write) down with it; on PostgreSQL the dropped transaction rolls back.
     let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apply(loaded)))
         .map_err(|_| StoreError::Corrupt("a mutation panicked; nothing was written".into()))?;
+    let record = |idem: IdempotencyRequest| IdempotencyWrite {
+        merchant_id: tenant.merchant_id.to_string(),
+        key: idem.key,
+        fingerprint: idem.fingerprint,
+    };
     let (checkout, response) = match applied {
-        Applied::Reject(response) => return Ok(Decision::Reject(response)),
+        Applied::Reject(response) => {
+            let record = idempotency.filter(|_| !response.is_retryable()).map(record);
+            return Ok(Decision::Reject { response, record });
+        }
         Applied::Write { checkout, response } => (checkout, response),
     };
     let (row, known) = match before {
@@ -255,11 +293,7 @@ fn plan(
         document: doc::encode(&checkout),
         new_object_ids,
         new_object_kinds,
-        idempotency: idempotency.map(|idem| IdempotencyWrite {
-            merchant_id: tenant.merchant_id.to_string(),
-            key: idem.key,
-            fingerprint: idem.fingerprint,
-        }),
+        idempotency: idempotency.map(record),
         response,
     })))
 }

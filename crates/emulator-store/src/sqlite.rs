@@ -12,9 +12,11 @@ use sqlx::{Connection, Row, Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{self, TransientCode};
-use crate::protocol::{self, Found, IdempotencyRecord, Lookup, RowWrite, Write, WriteTx};
+use crate::protocol::{
+    self, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
+};
 use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
-use crate::{Mutation, Outcome, StoreError};
+use crate::{Mutation, Outcome, StoreError, StoredResponse};
 
 /// How many queued writes one commit takes at most.
 const MAX_BATCH: usize = 256;
@@ -68,6 +70,10 @@ const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o JOIN chec
 const IDEMPOTENCY_AND_CHECKOUT: &str = "SELECT 1, fingerprint, status, body FROM idempotency_keys WHERE merchant_id = ? AND idempotency_key = ? \
      UNION ALL SELECT 2, NULL, NULL, c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
      WHERE o.object_id = ? AND o.kind = ? AND c.merchant_id = ? AND c.environment = ?";
+
+/// An idempotency record with its answer.
+const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint, status, body, created_at) \
+     VALUES (?, ?, ?, ?, ?, strftime('%s','now'))";
 
 /// Per merchant (optionally one) the earliest due checkout on that merchant's clock. Nothing is
 /// claimed: one process owns the database file.
@@ -303,7 +309,8 @@ impl Answer {
 /// Every statement is a round trip to sqlx's SQLite worker thread (a channel send and two thread
 /// wake-ups), which costs more than the statement itself: the reads take one round trip, and
 /// all writes of the mutation (with the savepoint that lets it fail alone) take one more. A
-/// mutation that writes nothing (replay, rejection) opens no savepoint.
+/// mutation that writes nothing (replay, rejection) or only a rejection's idempotency record (one
+/// statement) opens no savepoint.
 struct Batched<'c> {
     conn: &'c mut SqliteConnection,
     sql: &'c Sql<Sqlite>,
@@ -353,6 +360,25 @@ impl WriteTx for Batched<'_> {
         Ok(())
     }
 
+    async fn record(
+        self,
+        record: &IdempotencyWrite,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError> {
+        // One statement needs no savepoint: SQLite undoes a failed statement alone and the
+        // batch's transaction goes on.
+        sqlx::query(INSERT_IDEMPOTENCY)
+            .bind(record.merchant_id.as_str())
+            .bind(record.key.as_str())
+            .bind(record.fingerprint.as_str())
+            .bind(i64::from(response.status))
+            .bind(response.body.as_slice())
+            .execute(&mut *self.conn)
+            .await
+            .map(|_| ())
+            .map_err(db("recording a rejected request's idempotency key"))
+    }
+
     async fn write(self, w: &Write) -> Result<(), StoreError> {
         // One multi-statement query: sqlx binds the arguments to the statements in order.
         let mut sql = String::from("SAVEPOINT job; ");
@@ -372,7 +398,8 @@ impl WriteTx for Batched<'_> {
             sql.push_str("; ");
         }
         if w.idempotency.is_some() {
-            sql.push_str("INSERT INTO idempotency_keys (merchant_id, idempotency_key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, strftime('%s','now')); ");
+            sql.push_str(INSERT_IDEMPOTENCY);
+            sql.push_str("; ");
         }
         sql.push_str("RELEASE job");
         let mut query = bind_checkout_row(sqlx::query(&sql), w);

@@ -36,15 +36,17 @@
 //!   `ResourceNotFound`, wrong methods 405 `RequestNotSupported`.
 //! - **Writes.** A service function hands the store a closure (command + rendering); the store runs it
 //!   on the loaded aggregate inside its transaction, stores the aggregate, id index and
-//!   idempotency record together, and answers only after the commit. A rejected command stores
-//!   nothing (not even its due timers).
+//!   idempotency record together, and answers only after the commit. A rejected command changes
+//!   no state (not even its due timers); only its answer is recorded under its key.
 //! - **Idempotency.** POST only; required on Create Checkout Session (400 `MissingHeader`),
 //!   optional on Complete and Finalize; at most 32 of `[A-Za-z0-9_-]` (400 `InvalidHeaderValue`,
 //!   empty: 400 `MissingHeaderValue`). The fingerprint is method + normalized path + canonical
 //!   JSON (keys sorted) of the body; a different request with the key: 400
-//!   `DuplicateIdempotencyKey`. Only successful answers are recorded (forever), so a corrected
-//!   retry of a rejected request with the same key executes. Replays carry the header
-//!   `x-amzpay-emulator-replayed: true`.
+//!   `DuplicateIdempotencyKey`. The first answer is recorded (forever), refusals included, as
+//!   Amazon does (amazon-pay-api-v2 "Idempotency"), except an answer that invites a retry (408,
+//!   425, 429, 5xx), so that a retry with the key executes again. A request refused before its
+//!   command runs (a malformed body, a header, the simulation code) records nothing. Replays
+//!   carry the header `x-amzpay-emulator-replayed: true`.
 //! - **After Complete.** Create Charge loads the aggregate by the body's `chargePermissionId`,
 //!   Create Refund by its `chargeId` (404 `ResourceNotFound` for unknown or other merchants'
 //!   ids); idempotency keys are required on both and on Capture. A synchronous decline is stored

@@ -56,8 +56,10 @@ on_every_backend!(
     checkouts_are_invisible_to_other_tenants,
     an_idempotency_key_replays_its_first_answer,
     a_reused_key_with_another_request_is_reported,
-    a_rejected_mutation_changes_nothing_and_records_nothing,
+    a_rejected_mutation_changes_nothing_but_records_its_answer,
+    a_retryable_rejection_records_nothing,
     concurrent_mutations_with_one_key_execute_once,
+    concurrent_rejections_with_one_key_execute_once,
     due_checkouts_follow_each_merchants_virtual_clock,
     a_panicking_mutation_fails_alone,
 );

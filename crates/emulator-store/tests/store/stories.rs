@@ -329,20 +329,36 @@ pub(crate) async fn a_reused_key_with_another_request_is_reported<S: Store>(stor
     assert_eq!(out, Outcome::KeyReused);
 }
 
-pub(crate) async fn a_rejected_mutation_changes_nothing_and_records_nothing<S: Store>(store: &S) {
+fn refusal(status: u16, body: &str) -> StoredResponse {
+    StoredResponse {
+        status,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+/// Amazon "saves the response to the first request made with an idempotency key", errors
+/// included (amazon-pay-api-v2 "Idempotency"): a rejection changes nothing but its key's record.
+pub(crate) async fn a_rejected_mutation_changes_nothing_but_records_its_answer<S: Store>(
+    store: &S,
+) {
+    // Arrange
     let m = new_merchant(store).await;
     let c = new_checkout(&m);
     insert(store, &m, &c).await;
+
+    // Act
     let out = store
         .execute(Mutation {
             tenant: tenant(&m),
             target: existing(&c),
             idempotency: idem("key-3", "fp"),
-            apply: Box::new(|_| Applied::Reject(ok("no"))),
+            apply: Box::new(|_| Applied::Reject(refusal(422, "no"))),
         })
         .await
         .unwrap();
-    assert_eq!(out, Outcome::Rejected(ok("no")));
+
+    // Assert: the state is unchanged ...
+    assert_eq!(out, Outcome::Rejected(refusal(422, "no")));
     let loaded = store
         .checkout(
             &tenant(&m),
@@ -351,17 +367,132 @@ pub(crate) async fn a_rejected_mutation_changes_nothing_and_records_nothing<S: S
         .await
         .unwrap();
     assert_eq!(loaded, Some(c.clone()));
-    // The key was not recorded: a corrected retry with it executes.
+    // ... and the same request again is the rejection's replay, even though it would succeed now.
     let retry = store
         .execute(Mutation {
             tenant: tenant(&m),
             target: existing(&c),
             idempotency: idem("key-3", "fp"),
+            apply: Box::new(|_| panic!("a replay must not execute")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(retry, Outcome::Replayed(refusal(422, "no")));
+    // A corrected request with the same key is another request.
+    let corrected = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: idem("key-3", "fp-corrected"),
+            apply: Box::new(|_| panic!("a reused key must not execute")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(corrected, Outcome::KeyReused);
+    let still = store
+        .checkout(
+            &tenant(&m),
+            &ObjectRef::CheckoutSession(c.session.id.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(still, Some(c));
+}
+
+/// 5xx, 429 (and 408, 425) invite a retry with the same key: they are not recorded, so the
+/// retry executes.
+pub(crate) async fn a_retryable_rejection_records_nothing<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    insert(store, &m, &c).await;
+    for (i, status) in [500_u16, 503, 429, 408, 425].into_iter().enumerate() {
+        // Arrange
+        let key = format!("retry-{i}");
+        let out = store
+            .execute(Mutation {
+                tenant: tenant(&m),
+                target: existing(&c),
+                idempotency: idem(&key, "fp"),
+                apply: Box::new(move |_| Applied::Reject(refusal(status, "later"))),
+            })
+            .await
+            .unwrap();
+        assert_eq!(out, Outcome::Rejected(refusal(status, "later")));
+
+        // Act
+        let retry = store
+            .execute(Mutation {
+                tenant: tenant(&m),
+                target: existing(&c),
+                idempotency: idem(&key, "fp"),
+                apply: Box::new(|_| Applied::Reject(refusal(400, "ran again"))),
+            })
+            .await
+            .unwrap();
+
+        // Assert
+        assert_eq!(
+            retry,
+            Outcome::Rejected(refusal(400, "ran again")),
+            "{status}"
+        );
+    }
+    // The last retry, a 400, is recorded in turn; without a key nothing is.
+    let last = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: idem("retry-4", "fp"),
+            apply: Box::new(|_| panic!("a replay must not execute")),
+        })
+        .await
+        .unwrap();
+    assert_eq!(last, Outcome::Replayed(refusal(400, "ran again")));
+    let retry = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: None,
             apply: write(completed(&c), "done"),
         })
         .await
         .unwrap();
     assert_eq!(retry, Outcome::Executed(ok("done")));
+}
+
+pub(crate) async fn concurrent_rejections_with_one_key_execute_once<S: Store>(store: &S) {
+    // Arrange
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    insert(store, &m, &c).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+
+    // Act
+    let outcomes = futures_join(64, |_| {
+        let runs = runs.clone();
+        store.execute(Mutation {
+            tenant: tenant(&m),
+            target: existing(&c),
+            idempotency: idem("same-refused-key", "fp"),
+            apply: Box::new(move |_| {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Applied::Reject(refusal(422, "refused"))
+            }),
+        })
+    })
+    .await;
+
+    // Assert
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let rejected = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Outcome::Rejected(r)) if *r == refusal(422, "refused")))
+        .count();
+    let replayed = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Outcome::Replayed(r)) if *r == refusal(422, "refused")))
+        .count();
+    assert_eq!((rejected, replayed), (1, 63));
 }
 
 pub(crate) async fn concurrent_mutations_with_one_key_execute_once<S: Store>(store: &S) {

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use amzpay::completion::{CompletionOutcome, NotCompletedReason};
 use amzpay::types::{
-    ChargeState, CreateCheckoutSessionRequest, Currency, PaymentDetailsInput, PaymentIntent, Price,
-    UpdateCheckoutSessionRequest, WebCheckoutDetailsInput,
+    ApiErrorCode, ChargeState, CompleteCheckoutSessionRequest, CreateCheckoutSessionRequest,
+    Currency, PaymentDetailsInput, PaymentIntent, Price, UpdateCheckoutSessionRequest,
+    WebCheckoutDetailsInput,
 };
 use amzpay::{Client, Region};
 use amzpay_emulator_testing::{Emulator, Error, Instrument, Merchant};
@@ -118,6 +119,51 @@ async fn a_declined_buyer_is_sent_back_with_a_message() {
     };
     assert_eq!(not.reason, NotCompletedReason::Declined);
     assert!(!not.buyer_message.is_empty());
+}
+
+/// The emulator records a refusal under its key, as Amazon does, and never a status the SDK
+/// retries: a refused Complete is one attempt, and the same call with the key is the same
+/// refusal, again in one attempt, even after the buyer paid.
+#[tokio::test]
+async fn a_refused_call_with_a_key_is_final_for_the_sdk_and_replayed() {
+    // Arrange
+    let emu = Emulator::start().await.unwrap();
+    let merchant = emu.merchant().await.unwrap();
+    let client = merchant.client().unwrap();
+    let id = ready_session(&client, &merchant, PaymentIntent::Authorize, "14.00").await;
+    let body = CompleteCheckoutSessionRequest::new(usd("14.00"));
+    let early = client
+        .complete_checkout_session(&id, &body)
+        .idempotency_key("complete-too-early")
+        .await
+        .expect_err("the buyer has not paid");
+    emu.buyer(&id).sign_in(Instrument::Success).await.unwrap();
+    emu.buyer(&id).pay().await.unwrap();
+
+    // Act
+    let again = client
+        .complete_checkout_session(&id, &body)
+        .idempotency_key("complete-too-early")
+        .await
+        .expect_err("the refusal is replayed");
+
+    // Assert
+    for e in [&early, &again] {
+        let api = e.as_api().expect("an API error");
+        assert_eq!(
+            (api.status(), api.reason_code(), api.attempts()),
+            (422, Some(&ApiErrorCode::InvalidCheckoutSessionStatus), 1)
+        );
+    }
+    assert_eq!(
+        early.as_api().unwrap().body(),
+        again.as_api().unwrap().body()
+    );
+    let done = client
+        .complete_checkout_session(&id, &body)
+        .await
+        .expect("a new key completes");
+    assert_eq!(done.status(), 200);
 }
 
 #[tokio::test]

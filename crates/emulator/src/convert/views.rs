@@ -90,7 +90,6 @@ pub(crate) fn session_view(c: &Checkout, base_url: &str) -> wire::CheckoutSessio
         status = status.with_reason(r.to_wire(), cancel_description(r));
     }
     let w = &s.web_checkout_details;
-    let p = &s.payment_details;
     let mut view = wire::CheckoutSession::new(s.id.as_str().into(), status);
     view.web_checkout_details = Some(wire::WebCheckoutDetails {
         checkout_review_return_url: w.checkout_review_return_url.clone(),
@@ -105,24 +104,10 @@ pub(crate) fn session_view(c: &Checkout, base_url: &str) -> wire::CheckoutSessio
     // Once completed or canceled, buyer data, addresses, payment details and merchant metadata
     // are no longer returned (design.md §3).
     if open {
-        view.payment_details = Some(wire::PaymentDetails {
-            payment_intent: p.payment_intent.map(WireEnum::to_wire),
-            can_handle_pending_authorization: Some(p.can_handle_pending_authorization),
-            charge_amount: p.charge_amount.and_then(price),
-            total_order_amount: p.total_order_amount.and_then(price),
-            soft_descriptor: p.soft_descriptor.clone(),
-            presentment_currency: p.presentment_currency.map(WireEnum::to_wire),
-            allow_overcharge: p.allow_overcharge,
-            extend_expiration: p.extend_expiration,
-        });
+        add_payment_and_buyer(&mut view, c);
         view.merchant_metadata = Some(metadata_out(&s.merchant_metadata));
         if let Some(sel) = &s.buyer {
-            view.buyer = Some(buyer_out(&sel.buyer));
-            view.billing_address = sel.billing_address.as_ref().map(address_out);
             view.shipping_address = sel.shipping_address.as_ref().map(address_out);
-            view.payment_preferences = Some(vec![wire::PaymentPreference {
-                payment_descriptor: Some(sel.instrument.descriptor()),
-            }]);
         }
     }
     view.charge_permission_type = Some(s.charge_permission_type.to_wire());
@@ -160,6 +145,40 @@ pub(crate) fn session_view(c: &Checkout, base_url: &str) -> wire::CheckoutSessio
         .as_ref()
         .and_then(|d| serde_json::from_str(&d.0).ok());
     view
+}
+
+/// The answer to Finalize Checkout Session: the completed session with what Finalize returns
+/// besides it. Amazon: "The response will be normal finalizeCS + paymentDetails, billingAddress,
+/// and buyerDetails", and the merchant calls it to "get chargePermissionId, buyer details,
+/// paymentDescriptor and billingAddress" (developer.amazon.com, mobile-app "Finalize Checkout
+/// Session"; mobile-app-onetime-eoc "Call finalizeCheckoutSession API").
+pub(crate) fn finalize_view(c: &Checkout, base_url: &str) -> wire::CheckoutSession {
+    let mut view = session_view(c, base_url);
+    add_payment_and_buyer(&mut view, c);
+    view
+}
+
+/// `paymentDetails`, `buyer`, `billingAddress` and `paymentPreferences` (the instrument's
+/// `paymentDescriptor`), whatever the session's state.
+fn add_payment_and_buyer(view: &mut wire::CheckoutSession, c: &Checkout) {
+    let p = &c.session.payment_details;
+    view.payment_details = Some(wire::PaymentDetails {
+        payment_intent: p.payment_intent.map(WireEnum::to_wire),
+        can_handle_pending_authorization: Some(p.can_handle_pending_authorization),
+        charge_amount: p.charge_amount.and_then(price),
+        total_order_amount: p.total_order_amount.and_then(price),
+        soft_descriptor: p.soft_descriptor.clone(),
+        presentment_currency: p.presentment_currency.map(WireEnum::to_wire),
+        allow_overcharge: p.allow_overcharge,
+        extend_expiration: p.extend_expiration,
+    });
+    if let Some(sel) = &c.session.buyer {
+        view.buyer = Some(buyer_out(&sel.buyer));
+        view.billing_address = sel.billing_address.as_ref().map(address_out);
+        view.payment_preferences = Some(vec![wire::PaymentPreference {
+            payment_descriptor: Some(sel.instrument.descriptor()),
+        }]);
+    }
 }
 
 fn unreachable_timestamp() -> wire::Timestamp {

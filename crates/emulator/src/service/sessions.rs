@@ -7,7 +7,7 @@ use amzpay_emulator_core::ids::CheckoutSessionId;
 use amzpay_emulator_core::input::NewCheckoutSession;
 use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, Target};
 
-use crate::convert::{session_view, to_json};
+use crate::convert::{finalize_view, session_view, to_json};
 use crate::error::ApiError;
 use crate::service::auth::Caller;
 use crate::service::write::{
@@ -91,7 +91,8 @@ pub(crate) async fn get(
     )))
 }
 
-/// Runs Update, Complete or Finalize on the session and answers with the session (200, or 202
+/// Runs Update, Complete or Finalize on the session and answers with the session (Finalize: with
+/// its payment details, buyer and billing address, see [`finalize_view`]) (200, or 202
 /// when Complete or Finalize left the authorization pending; a simulated cancel keeps the
 /// cancel and answers 422 `CheckoutSessionCanceled`).
 pub(crate) async fn run(
@@ -110,8 +111,13 @@ pub(crate) async fn run(
         simulation,
     };
     let object = (ObjectRef::CheckoutSession(id.clone()), WHAT);
+    let view = if matches!(command, Command::Finalize(_)) {
+        finalize_view
+    } else {
+        session_view
+    };
     let render: Render = Box::new(move |c, effects| {
-        let body = to_json(&session_view(c, &base));
+        let body = to_json(&view(c, &base));
         Ok(if effects.contains(&Effect::AuthorizationPending) {
             Answer::accepted(body)
         } else {

@@ -376,6 +376,61 @@ async fn finalize_checks_intent_amount_and_address_then_completes() {
     assert!(s["chargeId"].is_string());
 }
 
+/// Finalize answers what Complete does plus the payment details, the buyer and the billing address
+/// (mobile-app "Finalize Checkout Session": "normal finalizeCS + paymentDetails, billingAddress,
+/// and buyerDetails"); Complete's answer keeps them null (design.md §3).
+#[tokio::test]
+async fn finalize_answers_the_payment_details_the_buyer_and_the_billing_address() {
+    // Arrange
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let finalized = app.paid_session(&m, authorize("14.00")).await;
+    let completed = app.paid_session(&m, authorize("14.00")).await;
+    let open = app.session(&m, &finalized).await;
+    let shipping = open["shippingAddress"].clone();
+    let body = json!({"paymentIntent": "Authorize", "chargeAmount": usd("14.00"), "shippingAddress": shipping});
+    let call = Call::new(
+        "POST",
+        &format!("/v2/checkoutSessions/{finalized}/finalize"),
+    )
+    .json(body)
+    .idempotency_key("finalize-view");
+
+    // Act
+    let f = app.call(&m, call.clone()).await;
+    let c = app
+        .complete(&m, &completed, json!({"chargeAmount": usd("14.00")}))
+        .await;
+
+    // Assert
+    let f = f.expect(200).clone();
+    assert_eq!(f["statusDetails"]["state"], "Completed");
+    assert!(f["chargePermissionId"].is_string());
+    assert_eq!(f["paymentDetails"]["paymentIntent"], "Authorize");
+    assert_eq!(f["paymentDetails"]["chargeAmount"], usd("14.00"));
+    assert_eq!(f["buyer"], open["buyer"]);
+    assert!(f["buyer"]["buyerId"].is_string());
+    assert_eq!(f["billingAddress"], open["billingAddress"]);
+    assert!(f["billingAddress"].is_object());
+    assert_eq!(f["paymentPreferences"], open["paymentPreferences"]);
+    assert!(f["paymentPreferences"][0]["paymentDescriptor"].is_string());
+    assert!(f["shippingAddress"].is_null());
+    assert!(f["merchantMetadata"].is_null());
+    let c = c.expect(200).clone();
+    for field in [
+        "paymentDetails",
+        "buyer",
+        "billingAddress",
+        "paymentPreferences",
+    ] {
+        assert!(c[field].is_null(), "{field}: {}", c[field]);
+    }
+    // A replay answers the same Finalize view; a later Get the completed session's.
+    let replay = app.call(&m, call).await;
+    assert_eq!(replay.expect(200), &f);
+    assert!(app.session(&m, &finalized).await["buyer"].is_null());
+}
+
 async fn complete_concurrently(app: &TestApp, m: &Merchant, id: &str, same_key: bool) -> Vec<Resp> {
     let mut tasks = Vec::new();
     for i in 0..64 {

@@ -1,4 +1,4 @@
-//! Idempotency (design.md §4): replay, conflicts, scope, restarts.
+//! Idempotency (design.md §4): replay (refusals included), conflicts, scope, restarts.
 
 use serde_json::json;
 
@@ -79,18 +79,79 @@ async fn keys_are_scoped_per_merchant() {
     assert_ne!(ra["checkoutSessionId"], rb["checkoutSessionId"]);
 }
 
+/// Amazon "saves the response to the first request made with an idempotency key" (amazon-pay-api-v2
+/// "Idempotency", Idempotency overview), errors included: a refusal is replayed to the same
+/// request with the key even after the state would let it succeed, and the key stays bound to
+/// that request.
 #[tokio::test]
-async fn a_rejected_request_records_nothing_so_a_corrected_retry_executes() {
+async fn a_refused_request_is_replayed_with_its_key_even_when_it_would_now_succeed() {
+    // Arrange: Complete before the buyer paid is 422 InvalidCheckoutSessionStatus.
     let app = spawn_app().await;
     let m = app.merchant().await;
-    let bad = json!({"storeId": "amzn1.application-oa2-client.0000", "webCheckoutDetails": {"checkoutReviewReturnUrl": "https://a.example"}});
-    app.call(&m, create(&bad, "retry"))
+    let id = app.ready_session(&m, authorize("14.00")).await;
+    let body = json!({"chargeAmount": usd("14.00")});
+    let early = complete_call(&id)
+        .json(body.clone())
+        .idempotency_key("early");
+    let first = app.call(&m, early.clone()).await;
+    first.expect_error(422, "InvalidCheckoutSessionStatus");
+    assert!(!first.headers.contains_key("x-amzpay-emulator-replayed"));
+    app.pay(&id, "1111").await.expect(200);
+
+    // Act
+    let again = app.call(&m, early).await;
+
+    // Assert: the refusal, replayed; the session is still Open; the key is bound to the request.
+    again.expect_error(422, "InvalidCheckoutSessionStatus");
+    assert_eq!(again.raw, first.raw);
+    assert_eq!(again.headers["x-amzpay-emulator-replayed"], "true");
+    assert_eq!(app.session(&m, &id).await["statusDetails"]["state"], "Open");
+    app.call(
+        &m,
+        complete_call(&id)
+            .json(json!({"chargeAmount": usd("15.00")}))
+            .idempotency_key("early"),
+    )
+    .await
+    .expect_error(400, "DuplicateIdempotencyKey");
+    app.call(&m, complete_call(&id).json(body).idempotency_key("later"))
         .await
-        .expect_error(400, "InvalidParameterValue");
-    app.call(&m, create(&bad, "retry"))
+        .expect(200);
+}
+
+/// A 5xx (and 429) invites a retry with the same key (amazon-pay-api-v2 "Manage errors": 500 and
+/// 503 are retryable; the SDKs retry 408, 425, 429 and 5xx with the same key): it is not
+/// recorded, so the retry runs again.
+#[tokio::test]
+async fn a_retryable_refusal_is_not_recorded_so_the_retry_executes() {
+    // Arrange: a simulated 500 ProcessingFailure changes nothing.
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let c = app.deferred(&m, "50.00").await;
+    let body = json!({"chargePermissionId": c.permission_id, "chargeAmount": usd("10.00")});
+    let charge = |simulation: Option<&str>| {
+        let call = Call::new("POST", "/v2/charges")
+            .json(body.clone())
+            .idempotency_key("charge-retry");
+        match simulation {
+            Some(code) => call.header("x-amz-pay-simulation-code", code),
+            None => call,
+        }
+    };
+    app.call(&m, charge(Some("Emulator:ProcessingFailure")))
         .await
-        .expect_error(400, "InvalidParameterValue");
-    assert_eq!(app.sessions(&m).await, 0);
+        .expect_error(500, "ProcessingFailure");
+
+    // Act: the same request with the same key, now without the failure.
+    let retry = app.call(&m, charge(None)).await;
+
+    // Assert: it executed, and is recorded in its turn.
+    retry.expect(201);
+    assert!(!retry.headers.contains_key("x-amzpay-emulator-replayed"));
+    let replay = app.call(&m, charge(None)).await;
+    replay.expect(201);
+    assert_eq!(replay.raw, retry.raw);
+    assert_eq!(replay.headers["x-amzpay-emulator-replayed"], "true");
 }
 
 #[tokio::test]
