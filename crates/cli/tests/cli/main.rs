@@ -4,6 +4,7 @@ mod api;
 mod docker;
 mod e2e;
 mod helpers;
+mod installed;
 mod keys;
 mod sign;
 mod usage;

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 mod docs;
 mod layers;
+mod packages;
 mod scripts;
 
 /// Normal-dependency graph: package name to the names it depends on (for the host platform).
