@@ -78,9 +78,11 @@
 
 pub mod admin_api;
 pub mod buyer_token;
+pub mod connections;
 pub(crate) mod convert;
 pub mod error;
 pub mod http;
+pub mod secret;
 pub(crate) mod service;
 pub mod startup;
 pub mod state;

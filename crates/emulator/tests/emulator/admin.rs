@@ -224,8 +224,26 @@ async fn the_amazon_pay_redirect_url_runs_the_payment_step_and_redirects_to_the_
         .as_str()
         .unwrap();
     let path = url.strip_prefix(BASE_URL).unwrap();
-    let r = app
+    // The page shows the payment; its form posts the payment step.
+    let page = app
         .raw(Request::get(path).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(page.status.as_u16(), 200);
+    let html = String::from_utf8_lossy(&page.raw).into_owned();
+    let token = html
+        .split_once("name=\"formToken\" value=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(token, _)| token.to_owned())
+        .expect("the page has a form token");
+    let r = app
+        .raw(
+            Request::post("/checkout/processing")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "amazonCheckoutSessionId={id}&formToken={token}"
+                )))
+                .unwrap(),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303);
     assert_eq!(

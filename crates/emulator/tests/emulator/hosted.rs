@@ -90,19 +90,52 @@ impl TestApp {
         self.form("/checkout/select", &fields).await
     }
 
+    /// Submits a form of the pages as a browser does: from the emulator's own origin, with the
+    /// form token the session's page carries.
     async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        let id = fields
+            .iter()
+            .find(|(k, _)| *k == "amazonCheckoutSessionId")
+            .map_or("", |(_, v)| *v);
+        let token = self.form_token(id).await;
+        let mut fields = fields.to_vec();
+        fields.push(("formToken", &token));
+        self.post_form(uri, &fields, &[("origin", "https://emulator.test")])
+            .await
+    }
+
+    /// Posts `fields` to `uri` with exactly the given extra headers.
+    async fn post_form(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let body: Vec<String> = fields
             .iter()
             .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
             .collect();
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(Method::POST)
             .uri(uri)
+            .header("host", "emulator.test")
             .header("accept", "text/html")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body.join("&")))
-            .unwrap();
-        self.raw(request).await
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.raw(request.body(Body::from(body.join("&"))).unwrap())
+            .await
+    }
+
+    /// The form token the pages of session `id` carry (empty when no page shows one).
+    async fn form_token(&self, id: &str) -> String {
+        let html = self.session_page("signin", id).await.text();
+        let marker = "name=\"formToken\" value=\"";
+        html.split_once(marker)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(token, _)| token.to_owned())
+            .unwrap_or_default()
     }
 
     /// A session created through the button, as a browser would.
@@ -452,7 +485,12 @@ async fn the_processing_page_after_the_pages_redirects_to_the_result_url() {
     app.submit_selection(&id, "us-seattle", "3434").await;
     app.set_result_url_and_amount(&m, &id).await.expect(200);
 
-    let r = app.session_page("processing", &id).await;
+    let page = app.session_page("processing", &id).await;
+    assert_eq!(page.status.as_u16(), 200);
+    assert!(page.text().contains("id=\"pay\""), "{}", page.text());
+    let r = app
+        .form("/checkout/processing", &[("amazonCheckoutSessionId", &id)])
+        .await;
 
     assert_eq!(r.status.as_u16(), 303);
     assert_eq!(
