@@ -16,7 +16,7 @@
 //! and HTTP/2 buffers), and for at most the header-read or idle timeout.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -133,6 +133,8 @@ struct Conn {
     epoch: Instant,
     /// Told to close to make room for a new connection.
     evict: Notify,
+    /// Chosen to make room: the next connection at the limit picks another.
+    evicted: AtomicBool,
 }
 
 impl Conn {
@@ -142,6 +144,7 @@ impl Conn {
             last_active_ms: AtomicU64::new(millis(epoch, Instant::now())),
             epoch,
             evict: Notify::new(),
+            evicted: AtomicBool::new(false),
         }
     }
 
@@ -189,6 +192,14 @@ impl Registry {
         self.lock().len()
     }
 
+    /// Open connections not told to close yet: what counts against the limit.
+    fn staying(&self) -> usize {
+        self.lock()
+            .values()
+            .filter(|c| !c.evicted.load(Ordering::Relaxed))
+            .count()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<Conn>>> {
         self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -196,8 +207,12 @@ impl Registry {
     /// Tells the oldest connection with no request in flight to close; false when there is none.
     fn evict_oldest_idle(&self) -> bool {
         let open = self.lock();
-        match open.values().find(|c| c.idle()) {
+        match open
+            .values()
+            .find(|c| c.idle() && !c.evicted.load(Ordering::Relaxed))
+        {
             Some(c) => {
+                c.evicted.store(true, Ordering::Relaxed);
                 c.evict.notify_one();
                 true
             }
@@ -273,7 +288,9 @@ pub(crate) async fn serve(
                 }
             },
         };
-        if registry.len() >= limits.max_connections {
+        // Counting walks the open connections: only when they could be at the limit.
+        if registry.len() >= limits.max_connections && registry.staying() >= limits.max_connections
+        {
             let made_room = registry.evict_oldest_idle();
             if let Some(quiet) = full_log.record(Instant::now()) {
                 if made_room {

@@ -254,3 +254,37 @@ async fn the_amazon_pay_redirect_url_runs_the_payment_step_and_redirects_to_the_
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn the_merchant_list_comes_in_pages() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.merchant().await;
+    }
+    let all = app.admin(Method::GET, "/__admin/merchants", None).await;
+    let all = all.expect(200).as_array().unwrap().clone();
+    assert_eq!(all.len(), 5);
+
+    let first = app
+        .admin(Method::GET, "/__admin/merchants?limit=2", None)
+        .await;
+    let first = first.expect(200).as_array().unwrap().clone();
+    let after = first[1]["merchantId"].as_str().unwrap();
+    let second = app
+        .admin(
+            Method::GET,
+            &format!("/__admin/merchants?limit=2&after={after}"),
+            None,
+        )
+        .await;
+    let second = second.expect(200).as_array().unwrap().clone();
+
+    assert_eq!(first, all[..2]);
+    assert_eq!(second, all[2..4]);
+    app.admin(Method::GET, "/__admin/merchants?limit=0", None)
+        .await
+        .expect_error(400, "InvalidParameterValue");
+    app.admin(Method::GET, "/__admin/merchants?limit=1001", None)
+        .await
+        .expect_error(400, "InvalidParameterValue");
+}
