@@ -504,7 +504,12 @@ async fn the_processing_page_after_the_pages_redirects_to_the_result_url() {
 }
 
 /// A forged post: where to, its fields beside the session id, the form token, its headers.
-type Attempt<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a [(&'a str, &'a str)]);
+type Attempt<'a> = (
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    &'a str,
+    &'a [(&'a str, &'a str)],
+);
 
 /// A session with a buyer signed in and a card chosen, ready for the payment step.
 async fn ready_for_payment(app: &TestApp, m: &Merchant) -> String {
@@ -653,4 +658,32 @@ async fn a_malformed_query_on_the_pages_gets_the_html_error_page() {
             "{name}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_same_origin_post_over_http2_is_accepted_by_its_authority() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+    let token = app.form_token(&id).await;
+    // HTTP/2 has no `Host` header: hyper puts `:authority` into the request's URI.
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("https://emulator.test/checkout/signin")
+        .header("origin", "https://emulator.test")
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "text/html")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "amazonCheckoutSessionId={id}&formToken={token}&buyer=test-buyer"
+        )))
+        .unwrap();
+
+    let r = app.raw(request).await;
+
+    assert_eq!(r.status.as_u16(), 303, "{}", r.text());
+    assert_eq!(
+        r.location(),
+        format!("/checkout/select?amazonCheckoutSessionId={id}")
+    );
 }

@@ -30,7 +30,7 @@ use axum::Form;
 use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -123,9 +123,12 @@ impl<T: Template> IntoResponse for Page<T> {
                         "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
                     ),
                 );
+                // Other sites never see a page's URL (it names the session); the pages' own
+                // forms keep their `Origin` (under `no-referrer` a browser sends `Origin: null`,
+                // which the same-origin check must refuse).
                 h.insert(
                     header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
+                    HeaderValue::from_static("same-origin"),
                 );
                 // `frame-ancestors` above is the modern form; older browsers read this one.
                 h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -224,10 +227,11 @@ pub(crate) fn bad_query(e: &QueryRejection) -> Response {
 pub(crate) fn refused(
     state: &AppState,
     headers: &HeaderMap,
+    uri: &Uri,
     session_id: &str,
     token: Option<&str>,
 ) -> Option<Response> {
-    if cross_site(headers) {
+    if cross_site(headers, uri) {
         return Some(error_page(
             StatusCode::FORBIDDEN,
             "This request came from another site",
@@ -246,9 +250,10 @@ pub(crate) fn refused(
 
 /// Whether the browser says the request comes from another site: `Sec-Fetch-Site` other than
 /// `same-origin` or `none` (typed in), or an `Origin` whose host and port are not those the
-/// request was sent to. A client that sends neither (not a browser) is not refused for it; the
-/// form token still is required.
-fn cross_site(headers: &HeaderMap) -> bool {
+/// request was sent to (`Host`, or HTTP/2's `:authority`, which hyper puts into the URI). A
+/// client that sends neither (not a browser) is not refused for it; the form token still is
+/// required.
+fn cross_site(headers: &HeaderMap, uri: &Uri) -> bool {
     let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
     if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
         && !matches!(site, "same-origin" | "none")
@@ -261,7 +266,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
     let authority = origin
         .split_once("://")
         .map(|(_, rest)| rest.trim_end_matches('/'));
-    let host = text(header::HOST);
+    let host = text(header::HOST).or_else(|| uri.authority().map(|a| a.as_str()));
     match (authority, host) {
         (Some(a), Some(h)) => !a.eq_ignore_ascii_case(h),
         // `Origin: null` (a sandboxed or opaque page), or no host to compare with.
@@ -349,6 +354,7 @@ struct PayForm {
 async fn pay(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     form: Result<Form<PayForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let html = wants_html(&headers);
@@ -359,7 +365,7 @@ async fn pay(
     let Some(id) = form.amazon_checkout_session_id.filter(|s| !s.is_empty()) else {
         return Ok(missing_id(html));
     };
-    if let Some(page) = refused(&state, &headers, &id, form.form_token.as_deref()) {
+    if let Some(page) = refused(&state, &headers, &uri, &id, form.form_token.as_deref()) {
         return Ok(page);
     }
     match run_buyer_action(&state, &id, Command::RunPaymentStep).await? {

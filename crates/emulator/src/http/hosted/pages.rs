@@ -15,7 +15,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -266,7 +266,7 @@ session_forms!(SignInForm, SelectForm, CancelForm);
 /// is unknown, gone or no longer open).
 async fn posted<T: SessionForm>(
     state: &AppState,
-    headers: &HeaderMap,
+    (headers, uri): (&HeaderMap, &Uri),
     form: Result<Form<T>, FormRejection>,
 ) -> Result<Result<(T, Checkout), Response>, ApiError> {
     let Form(form) = match form {
@@ -275,7 +275,7 @@ async fn posted<T: SessionForm>(
     };
     let id = form.session_id().unwrap_or("");
     if !id.is_empty()
-        && let Some(page) = refused(state, headers, id, form.form_token())
+        && let Some(page) = refused(state, headers, uri, id, form.form_token())
     {
         return Ok(Err(page));
     }
@@ -298,9 +298,10 @@ async fn act(state: &AppState, c: &Checkout, command: Command) -> Result<Respons
 pub(super) async fn signin_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let (form, c) = match posted(&state, &headers, form).await? {
+    let (form, c) = match posted(&state, (&headers, &uri), form).await? {
         Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
@@ -465,9 +466,10 @@ pub(super) struct SelectForm {
 pub(super) async fn select_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     form: Result<Form<SelectForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let (form, c) = match posted(&state, &headers, form).await? {
+    let (form, c) = match posted(&state, (&headers, &uri), form).await? {
         Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
@@ -532,9 +534,10 @@ pub(super) struct CancelForm {
 pub(super) async fn cancel(
     State(state): State<AppState>,
     headers: HeaderMap,
+    uri: Uri,
     form: Result<Form<CancelForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let (_, c) = match posted(&state, &headers, form).await? {
+    let (_, c) = match posted(&state, (&headers, &uri), form).await? {
         Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
