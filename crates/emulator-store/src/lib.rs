@@ -175,6 +175,9 @@ pub enum Applied {
     /// Change nothing and answer `response`, recorded under the idempotency key (if any) unless
     /// it is retryable ([`StoredResponse::is_retryable`]).
     Reject(StoredResponse),
+    /// Delete the loaded aggregate (its row and every id of its objects) and answer `response`
+    /// (not recorded): the background step's end of a checkout's retention.
+    Delete(StoredResponse),
 }
 
 /// The pure part of a write: the loaded aggregate (`None` when the target does not exist in the
@@ -282,5 +285,25 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         &self,
         merchant: &MerchantId,
         kind: ObjectKind,
+    ) -> Result<u64, StoreError>;
+
+    /// At most `limit` merchants in the order of [`Store::merchants`], starting after the
+    /// merchant `after` (from the start without it; nothing when `after` is unknown).
+    async fn merchants_page(
+        &self,
+        after: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<Merchant>, StoreError>;
+
+    /// The secret stored under `name`; the first caller's `candidate` becomes it, so every
+    /// instance sharing the database reads the same value.
+    async fn secret(&self, name: &str, candidate: &str) -> Result<String, StoreError>;
+
+    /// Deletes at most `limit` idempotency records committed before real time `before`, oldest
+    /// first; returns how many. A caller repeats it until it deletes fewer than `limit`.
+    async fn forget_idempotency_keys(
+        &self,
+        before: Timestamp,
+        limit: u32,
     ) -> Result<u64, StoreError>;
 }

@@ -80,7 +80,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 use crate::error::{self, TransientCode};
 use crate::protocol::{
-    self, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
+    self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
 use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
 use crate::{Mutation, Outcome, StoreError, StoredResponse};
@@ -263,6 +263,16 @@ static SQL: SqlText = SqlText {
          JOIN checkouts c ON c.checkout_id = o.checkout_id WHERE o.object_id = $1 AND o.kind = $2",
     count_objects: "SELECT COUNT(*) FROM checkout_objects WHERE merchant_id = $1 AND kind = $2",
     next_due: CLAIM_DUE,
+    merchants_page: "SELECT merchant_id, store_id, region, environment, clock_offset, clock_frozen_at, created_at \
+         FROM merchants WHERE $1::text IS NULL OR (created_at, merchant_id) > \
+           (SELECT created_at, merchant_id FROM merchants WHERE merchant_id = $1) \
+         ORDER BY created_at, merchant_id LIMIT $2",
+    secret: "SELECT value FROM emulator_secrets WHERE name = $1",
+    claim_secret: "INSERT INTO emulator_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+    // A table scan that stops at `limit` old rows: it runs every few minutes, beside the
+    // writers (MVCC), so it needs no index that every idempotent write would pay for.
+    forget_keys: "DELETE FROM idempotency_keys WHERE ctid IN \
+         (SELECT ctid FROM idempotency_keys WHERE created_at < to_timestamp($1::float8) LIMIT $2) RETURNING 1",
 };
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o \
@@ -299,15 +309,16 @@ impl Backend for PostgresStore {
         &self.sql
     }
 
-    async fn admin(&self, write: AdminWrite) -> Result<(), StoreError> {
+    async fn admin(&self, write: AdminWrite) -> Result<u64, StoreError> {
         let mut tx = self
             .sql
             .pool
             .begin()
             .await
             .map_err(db("beginning a transaction"))?;
-        self.sql.admin(&mut tx, write).await?;
-        tx.commit().await.map_err(db("committing an admin write"))
+        let n = self.sql.admin(&mut tx, write).await?;
+        tx.commit().await.map_err(db("committing an admin write"))?;
+        Ok(n)
     }
 
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
@@ -425,6 +436,20 @@ impl WriteTx for PgTx<'_> {
             .commit()
             .await
             .map_err(db("committing a rejected request's idempotency key"))
+    }
+
+    async fn delete(mut self, d: &Delete) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM checkout_objects WHERE object_id = ANY($1::text[])")
+            .bind(&d.object_ids)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db("deleting object ids"))?;
+        sqlx::query("DELETE FROM checkouts WHERE checkout_id = $1")
+            .bind(d.checkout_id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db("deleting a checkout"))?;
+        self.tx.commit().await.map_err(db("committing a deletion"))
     }
 }
 

@@ -59,6 +59,10 @@ pub(crate) trait WriteTx: Send {
     /// Writes `write` and ends the transaction so that it commits (with the batch, on SQLite).
     /// On an error nothing of `write` may remain.
     fn write(self, write: &Write) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes the aggregate `delete` names and ends the transaction so that it commits. On an
+    /// error nothing is deleted.
+    fn delete(self, delete: &Delete) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// The rows a mutation reads, in their stored form.
@@ -140,6 +144,18 @@ pub(crate) struct Write {
     pub(crate) response: StoredResponse,
 }
 
+/// The rows of an aggregate to delete: its `checkouts` row and its ids in `checkout_objects`
+/// (named one by one, so that each backend deletes them through the primary key).
+#[derive(Debug)]
+pub(crate) struct Delete {
+    /// The checkout (its session id).
+    pub(crate) checkout_id: String,
+    /// Every object id of the aggregate.
+    pub(crate) object_ids: Vec<String>,
+    /// The answer.
+    pub(crate) response: StoredResponse,
+}
+
 /// Insert or update the `checkouts` row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RowWrite {
@@ -197,6 +213,10 @@ pub(crate) async fn execute<T: WriteTx>(mut tx: T, m: Mutation) -> Result<Outcom
             tx.write(&write).await?;
             Ok(Outcome::Executed(write.response))
         }
+        Decision::Delete(delete) => {
+            tx.delete(&delete).await?;
+            Ok(Outcome::Executed(delete.response))
+        }
     }
 }
 
@@ -225,6 +245,7 @@ enum Decision {
         record: Option<IdempotencyWrite>,
     },
     Write(Box<Write>),
+    Delete(Delete),
 }
 
 /// Decodes the loaded document, runs `apply` and plans the writes. Pure: no I/O.
@@ -263,6 +284,18 @@ fn plan(
             return Ok(Decision::Reject { response, record });
         }
         Applied::Write { checkout, response } => (checkout, response),
+        Applied::Delete(response) => {
+            let Some((checkout_id, known)) = before else {
+                return Err(StoreError::Corrupt(
+                    "a mutation deleted a checkout that does not exist".into(),
+                ));
+            };
+            return Ok(Decision::Delete(Delete {
+                checkout_id,
+                object_ids: known.into_iter().collect(),
+                response,
+            }));
+        }
     };
     let (row, known) = match before {
         None => (
@@ -288,7 +321,7 @@ fn plan(
         merchant_id: checkout.merchant_id.to_string(),
         environment: checkout.environment.as_str(),
         row,
-        due_at: checkout.next_due().map(Timestamp::unix),
+        due_at: due_at(&checkout),
         updated_at: checkout.session.updated_at.unix(),
         document: doc::encode(&checkout),
         new_object_ids,
@@ -296,4 +329,14 @@ fn plan(
         idempotency: idempotency.map(record),
         response,
     })))
+}
+
+/// The `due_at` of an aggregate: its next timer, or the end of its retention when that comes
+/// first, so the background step finds a checkout to delete through the same index.
+fn due_at(checkout: &amzpay_emulator_core::checkout::Checkout) -> Option<i64> {
+    [checkout.next_due(), checkout.retention_ends()]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(Timestamp::unix)
 }

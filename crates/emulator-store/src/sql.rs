@@ -54,6 +54,15 @@ pub(crate) struct SqlText {
     /// optionally only `(merchant_id)`'s, then (when the backend claims) `(lease seconds)`;
     /// columns of [`DueRecord`].
     pub(crate) next_due: &'static str,
+    /// At most `(limit)` merchants after `(merchant_id or NULL)`, in the order of `merchants`.
+    pub(crate) merchants_page: &'static str,
+    /// The value of the secret `(name)`.
+    pub(crate) secret: &'static str,
+    /// Inserts the secret `(name, value)` unless it exists.
+    pub(crate) claim_secret: &'static str,
+    /// Deletes at most `(limit)` idempotency records created before `(unix seconds)`, returning
+    /// a row for each.
+    pub(crate) forget_keys: &'static str,
 }
 
 /// A backend's read pool with its SQL and its transient error codes.
@@ -107,6 +116,13 @@ pub(crate) trait Statements: Send + Sync {
         id: &MerchantId,
     ) -> impl Future<Output = Result<Option<Merchant>, StoreError>> + Send;
     fn merchants(&self) -> impl Future<Output = Result<Vec<Merchant>, StoreError>> + Send;
+    fn merchants_page(
+        &self,
+        after: Option<&MerchantId>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Merchant>, StoreError>> + Send;
+    fn secret(&self, name: &str)
+    -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     fn merchant_by_key(
         &self,
         key_id: &PublicKeyId,
@@ -143,7 +159,7 @@ pub(crate) trait Statements: Send + Sync {
         &self,
         conn: &mut <Self::Db as Database>::Connection,
         write: AdminWrite,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 impl<DB> Statements for Sql<DB>
@@ -182,6 +198,28 @@ where
             .await
             .map_err(self.err("listing merchants"))?;
         rows.into_iter().map(Merchant::try_from).collect()
+    }
+
+    async fn merchants_page(
+        &self,
+        after: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<Merchant>, StoreError> {
+        let rows: Vec<MerchantRecord> = sqlx::query_as(self.text.merchants_page)
+            .bind(after.map(MerchantId::as_str))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("listing merchants"))?;
+        rows.into_iter().map(Merchant::try_from).collect()
+    }
+
+    async fn secret(&self, name: &str) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar(self.text.secret)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading a secret"))
     }
 
     async fn merchant_by_key(
@@ -280,8 +318,28 @@ where
         row.map(DueCheckout::try_from).transpose()
     }
 
-    async fn admin(&self, conn: &mut DB::Connection, write: AdminWrite) -> Result<(), StoreError> {
+    async fn admin(&self, conn: &mut DB::Connection, write: AdminWrite) -> Result<u64, StoreError> {
         let key = match write {
+            AdminWrite::ClaimSecret { name, value } => {
+                sqlx::query(self.text.claim_secret)
+                    .bind(name.as_str())
+                    .bind(value.as_str())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(self.err("storing a secret"))?;
+                return Ok(0);
+            }
+            AdminWrite::ForgetKeys { before, limit } => {
+                // The statement returns a row per deleted record: `rows_affected` is not part
+                // of sqlx's generic interface.
+                return sqlx::query(self.text.forget_keys)
+                    .bind(before.unix())
+                    .bind(i64::from(limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map(|rows| u64::try_from(rows.len()).unwrap_or(u64::MAX))
+                    .map_err(self.err("deleting old idempotency keys"));
+            }
             AdminWrite::InsertMerchant(m, key) => {
                 let (offset, frozen) = clock_columns(m.clock);
                 sqlx::query(self.text.insert_merchant)
@@ -307,7 +365,7 @@ where
                     .fetch_optional(&mut *conn)
                     .await
                     .map_err(self.err("setting a clock"))?
-                    .map(|_| ())
+                    .map(|_| 1)
                     .ok_or(StoreError::NotFound);
             }
         };
@@ -318,7 +376,7 @@ where
             .execute(&mut *conn)
             .await
             .map_err(self.err("inserting a public key"))?;
-        Ok(())
+        Ok(1)
     }
 }
 
@@ -328,6 +386,8 @@ pub(crate) enum AdminWrite {
     InsertMerchant(Merchant, MerchantKey),
     InsertKey(MerchantKey),
     SetClock(MerchantId, VirtualClock),
+    ClaimSecret { name: String, value: String },
+    ForgetKeys { before: Timestamp, limit: u32 },
 }
 
 /// Binds the `checkouts` row of `w`, in the order both backends' statements take it: for
@@ -458,7 +518,7 @@ pub(crate) trait Backend: Send + Sync + fmt::Debug + 'static {
     fn sql(&self) -> &Self::Sql;
 
     /// Runs `write` in a transaction of its own (SQLite: a savepoint in the writer's batch).
-    fn admin(&self, write: AdminWrite) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn admin(&self, write: AdminWrite) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Runs the write protocol ([`crate::protocol::execute`]) in the backend's transaction.
     fn execute(
@@ -475,11 +535,13 @@ impl<B: Backend> Store for B {
         key: &MerchantKey,
     ) -> Result<(), StoreError> {
         let write = AdminWrite::InsertMerchant(merchant.clone(), key.clone());
-        self.admin(write).await
+        self.admin(write).await.map(drop)
     }
 
     async fn insert_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
-        self.admin(AdminWrite::InsertKey(key.clone())).await
+        self.admin(AdminWrite::InsertKey(key.clone()))
+            .await
+            .map(drop)
     }
 
     async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
@@ -498,7 +560,9 @@ impl<B: Backend> Store for B {
     }
 
     async fn set_clock(&self, id: &MerchantId, clock: VirtualClock) -> Result<(), StoreError> {
-        self.admin(AdminWrite::SetClock(id.clone(), clock)).await
+        self.admin(AdminWrite::SetClock(id.clone(), clock))
+            .await
+            .map(drop)
     }
 
     async fn checkout(
@@ -537,5 +601,37 @@ impl<B: Backend> Store for B {
         kind: ObjectKind,
     ) -> Result<u64, StoreError> {
         self.sql().count_objects(merchant, kind).await
+    }
+
+    async fn merchants_page(
+        &self,
+        after: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<Merchant>, StoreError> {
+        self.sql().merchants_page(after, limit).await
+    }
+
+    async fn secret(&self, name: &str, candidate: &str) -> Result<String, StoreError> {
+        if let Some(value) = self.sql().secret(name).await? {
+            return Ok(value);
+        }
+        let claim = AdminWrite::ClaimSecret {
+            name: name.to_owned(),
+            value: candidate.to_owned(),
+        };
+        self.admin(claim).await?;
+        // Another instance may have stored its candidate first: read what won.
+        self.sql()
+            .secret(name)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("the secret {name} was not stored")))
+    }
+
+    async fn forget_idempotency_keys(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.admin(AdminWrite::ForgetKeys { before, limit }).await
     }
 }

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{self, TransientCode};
 use crate::protocol::{
-    self, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
+    self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
 use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
 use crate::{Mutation, Outcome, StoreError, StoredResponse};
@@ -60,6 +60,17 @@ static SQL: SqlText = SqlText {
          WHERE o.object_id = ? AND o.kind = ?",
     count_objects: "SELECT COUNT(*) FROM checkout_objects WHERE merchant_id = ? AND kind = ?",
     next_due: NEXT_DUE,
+    merchants_page: "SELECT merchant_id, store_id, region, environment, clock_offset, clock_frozen_at, created_at \
+         FROM merchants WHERE ?1 IS NULL OR (created_at, merchant_id) > \
+           (SELECT created_at, merchant_id FROM merchants WHERE merchant_id = ?1) \
+         ORDER BY created_at, merchant_id LIMIT ?2",
+    secret: "SELECT value FROM emulator_secrets WHERE name = ?",
+    claim_secret: "INSERT INTO emulator_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+    // Rows are appended in time order, so the oldest rowids are the oldest records: looking at
+    // the first `limit` of them costs the same however many records are stored.
+    forget_keys: "DELETE FROM idempotency_keys WHERE rowid IN \
+         (SELECT rowid FROM (SELECT rowid, created_at FROM idempotency_keys ORDER BY rowid LIMIT ?2) \
+          WHERE created_at < ?1) RETURNING 1",
 };
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
@@ -104,7 +115,7 @@ fn db(message: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
 
 enum Job {
     Mutate(Mutation, oneshot::Sender<Result<Outcome, StoreError>>),
-    Admin(AdminWrite, oneshot::Sender<Result<(), StoreError>>),
+    Admin(AdminWrite, oneshot::Sender<Result<u64, StoreError>>),
 }
 
 /// SQLite storage. Cheap to clone? No: share it in an `Arc`.
@@ -138,6 +149,7 @@ impl SqliteStore {
             })
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        create_private(options.get_filename())?;
         let mut conn = SqliteConnection::connect_with(&options)
             .await
             .map_err(db("opening the SQLite database"))?;
@@ -192,12 +204,33 @@ impl Backend for SqliteStore {
         &self.reads
     }
 
-    async fn admin(&self, write: AdminWrite) -> Result<(), StoreError> {
+    async fn admin(&self, write: AdminWrite) -> Result<u64, StoreError> {
         self.send(|tx| Job::Admin(write, tx)).await
     }
 
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
         self.send(|tx| Job::Mutate(mutation, tx)).await
+    }
+}
+
+/// Creates the database file readable by its owner only, unless it exists: SQLite would create
+/// it with the umask's permissions (usually world-readable), and it gives its `-wal` and `-shm`
+/// files the database file's permissions.
+fn create_private(path: &std::path::Path) -> Result<(), StoreError> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Database {
+            message: format!("creating {}", path.display()),
+            source: Box::new(e),
+        }),
     }
 }
 
@@ -274,8 +307,8 @@ enum Answer {
         oneshot::Sender<Result<Outcome, StoreError>>,
     ),
     Admin(
-        Result<(), StoreError>,
-        oneshot::Sender<Result<(), StoreError>>,
+        Result<u64, StoreError>,
+        oneshot::Sender<Result<u64, StoreError>>,
     ),
 }
 
@@ -423,6 +456,27 @@ impl WriteTx for Batched<'_> {
             // nothing to undo and the rollback fails harmlessly.
             let _ = exec(self.conn, "ROLLBACK TO job; RELEASE job").await;
             return Err(db("writing a checkout")(e));
+        }
+        Ok(())
+    }
+
+    async fn delete(self, d: &Delete) -> Result<(), StoreError> {
+        // `checkout_objects` has no index on `checkout_id` here: its rows go by primary key.
+        let mut sql = String::from("SAVEPOINT job; ");
+        if !d.object_ids.is_empty() {
+            sql.push_str("DELETE FROM checkout_objects WHERE object_id IN (");
+            sql.push_str(&vec!["?"; d.object_ids.len()].join(", "));
+            sql.push_str("); ");
+        }
+        sql.push_str("DELETE FROM checkouts WHERE checkout_id = ?; RELEASE job");
+        let mut query = sqlx::query(&sql);
+        for id in &d.object_ids {
+            query = query.bind(id.as_str());
+        }
+        query = query.bind(d.checkout_id.as_str());
+        if let Err(e) = query.execute(&mut *self.conn).await {
+            let _ = exec(self.conn, "ROLLBACK TO job; RELEASE job").await;
+            return Err(db("deleting a checkout")(e));
         }
         Ok(())
     }

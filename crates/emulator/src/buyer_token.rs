@@ -3,9 +3,14 @@
 //!
 //! A token carries the signed-in buyer itself, so it needs no storage and works on every
 //! emulator process sharing a database: `BT1-` + hex of a compact JSON payload (merchant,
-//! environment, buyer, scopes) + `-` + a SHA-256 check over the merchant's store id and the
-//! payload. The check ties a token to its merchant (another merchant's token, or an edited one,
-//! answers 404 like an unknown id); it is an integrity check for test data, not a secret.
+//! environment, issue time, buyer, scopes) + `-` + an HMAC-SHA256 tag (the first 16 bytes) made
+//! with the emulator's [`Secret`] over the merchant id and the payload. Nobody without the secret
+//! can make or edit one; another merchant's token, an edited one or an expired one answers 404
+//! like an unknown id.
+//!
+//! A token expires [`LIFETIME_SECS`] (24 hours) after it was issued, on the merchant's virtual
+//! clock: the lifetime Amazon documents for the id its sign-in appends to `signInReturnUrl`
+//! (docs/guarantees.md cites the page).
 
 use amzpay_emulator_core::Timestamp;
 use amzpay_emulator_core::input::SignIn;
@@ -15,8 +20,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::convert::address_out;
+use crate::secret::Secret;
 
 const PREFIX: &str = "BT1-";
+
+/// The purpose the tag is made for (see [`Secret`]).
+const PURPOSE: &str = "buyer-token";
+
+/// How long a token opens after it was issued (virtual clock): 24 hours.
+pub const LIFETIME_SECS: i64 = 24 * 60 * 60;
 
 #[derive(Serialize, Deserialize)]
 struct Payload {
@@ -24,14 +36,6 @@ struct Payload {
     e: String,
     t: i64,
     b: wire::Buyer,
-}
-
-fn check(store_id: &str, payload: &[u8]) -> String {
-    let mut h = Sha256::new();
-    h.update(store_id.as_bytes());
-    h.update(b"\n");
-    h.update(payload);
-    hex::encode(&h.finalize()[..16])
 }
 
 /// A stable buyer id for an email address (the same test buyer keeps one id).
@@ -78,8 +82,9 @@ pub fn buyer_view(sign_in: &SignIn, scopes: &[BuyerScope]) -> wire::Buyer {
 }
 
 /// Issues the token a sign-in redirect carries: the buyer of `sign_in` as Get Buyer will show
-/// it to `merchant` in `environment`.
+/// it to `merchant` in `environment`, signed with `secret`.
 pub fn issue(
+    secret: &Secret,
     merchant: &Merchant,
     environment: Environment,
     sign_in: &SignIn,
@@ -93,23 +98,32 @@ pub fn issue(
         b: buyer_view(sign_in, scopes),
     };
     let json = serde_json::to_vec(&payload).unwrap_or_default();
-    format!(
-        "{PREFIX}{}-{}",
-        hex::encode(&json),
-        check(merchant.store_id.as_str(), &json)
-    )
+    let tag = secret.tag(PURPOSE, &[merchant.merchant_id.as_str().as_bytes(), &json]);
+    format!("{PREFIX}{}-{tag}", hex::encode(&json))
 }
 
-/// The buyer behind a token, if it was issued to `merchant` in `environment`.
-pub fn open(token: &str, merchant: &Merchant, environment: Environment) -> Option<wire::Buyer> {
+/// The buyer behind a token, if `secret` signed it for `merchant` in `environment` and it has
+/// not expired at the merchant's virtual `now`.
+pub fn open(
+    secret: &Secret,
+    token: &str,
+    merchant: &Merchant,
+    environment: Environment,
+    now: Timestamp,
+) -> Option<wire::Buyer> {
     let rest = token.strip_prefix(PREFIX)?;
-    let (body, sum) = rest.rsplit_once('-')?;
+    let (body, tag) = rest.rsplit_once('-')?;
     let json = hex::decode(body).ok()?;
-    if check(merchant.store_id.as_str(), &json) != sum {
+    if !secret.verify(
+        PURPOSE,
+        &[merchant.merchant_id.as_str().as_bytes(), &json],
+        tag,
+    ) {
         return None;
     }
     let payload: Payload = serde_json::from_slice(&json).ok()?;
-    (payload.m == merchant.merchant_id.as_str() && payload.e == environment.as_str())
+    let fresh = now < Timestamp::from_unix(payload.t).plus(LIFETIME_SECS);
+    (payload.m == merchant.merchant_id.as_str() && payload.e == environment.as_str() && fresh)
         .then_some(payload.b)
 }
 
@@ -133,24 +147,85 @@ mod tests {
 
     #[test]
     fn a_token_opens_for_its_merchant_only() {
+        let key = Secret::generate();
         let a = merchant("AAAAAAAAAAAAA");
         let b = merchant("BBBBBBBBBBBBB");
+        let now = Timestamp::from_unix(5);
         let token = issue(
+            &key,
             &a,
             Environment::Sandbox,
             &SignIn::test_buyer(),
             &[],
-            Timestamp::from_unix(5),
+            now,
         );
-        let buyer = open(&token, &a, Environment::Sandbox).unwrap();
+        let buyer = open(&key, &token, &a, Environment::Sandbox, now).unwrap();
         assert_eq!(buyer.name.as_deref(), Some("Test Buyer"));
         assert_eq!(buyer.email.as_deref(), Some("buyer@example.com"));
         assert_eq!(buyer.shipping_address, None, "no scope, no address");
-        assert!(open(&token, &b, Environment::Sandbox).is_none());
-        assert!(open(&token, &a, Environment::Live).is_none());
+        assert!(open(&key, &token, &b, Environment::Sandbox, now).is_none());
+        assert!(open(&key, &token, &a, Environment::Live, now).is_none());
         let tampered = token.replacen("BT1-7b", "BT1-7c", 1);
-        assert!(open(&tampered, &a, Environment::Sandbox).is_none());
-        assert!(open("nonsense", &a, Environment::Sandbox).is_none());
+        assert!(open(&key, &tampered, &a, Environment::Sandbox, now).is_none());
+        assert!(open(&key, "nonsense", &a, Environment::Sandbox, now).is_none());
+    }
+
+    /// What the old check was: a SHA-256 over the public store id and the payload, which anyone
+    /// who knows the store id can compute.
+    fn forged(m: &Merchant, now: Timestamp) -> String {
+        let payload = Payload {
+            m: m.merchant_id.to_string(),
+            e: "Sandbox".to_owned(),
+            t: now.unix(),
+            b: buyer_view(&SignIn::test_buyer(), &[]),
+        };
+        let json = serde_json::to_vec(&payload).unwrap();
+        let mut h = Sha256::new();
+        h.update(m.store_id.as_str().as_bytes());
+        h.update(b"\n");
+        h.update(&json);
+        format!(
+            "{PREFIX}{}-{}",
+            hex::encode(&json),
+            hex::encode(&h.finalize()[..16])
+        )
+    }
+
+    #[test]
+    fn a_token_made_from_public_ids_or_with_another_secret_does_not_open() {
+        let key = Secret::generate();
+        let a = merchant("AAAAAAAAAAAAA");
+        let now = Timestamp::from_unix(5);
+        let other = issue(
+            &Secret::generate(),
+            &a,
+            Environment::Sandbox,
+            &SignIn::test_buyer(),
+            &[],
+            now,
+        );
+
+        assert!(open(&key, &forged(&a, now), &a, Environment::Sandbox, now).is_none());
+        assert!(open(&key, &other, &a, Environment::Sandbox, now).is_none());
+    }
+
+    #[test]
+    fn a_token_expires_24_hours_after_it_was_issued() {
+        let key = Secret::generate();
+        let a = merchant("AAAAAAAAAAAAA");
+        let issued = Timestamp::from_unix(1_700_000_000);
+        let token = issue(
+            &key,
+            &a,
+            Environment::Sandbox,
+            &SignIn::test_buyer(),
+            &[],
+            issued,
+        );
+        let at = |t: Timestamp| open(&key, &token, &a, Environment::Sandbox, t);
+
+        assert!(at(issued.plus(LIFETIME_SECS - 1)).is_some());
+        assert!(at(issued.plus(LIFETIME_SECS)).is_none());
     }
 
     #[test]

@@ -42,7 +42,7 @@
 //!   optional on Complete and Finalize; at most 32 of `[A-Za-z0-9_-]` (400 `InvalidHeaderValue`,
 //!   empty: 400 `MissingHeaderValue`). The fingerprint is method + normalized path + canonical
 //!   JSON (keys sorted) of the body; a different request with the key: 400
-//!   `DuplicateIdempotencyKey`. The first answer is recorded (forever), refusals included, as
+//!   `DuplicateIdempotencyKey`. The first answer is recorded (for 30 days), refusals included, as
 //!   Amazon does (amazon-pay-api-v2 "Idempotency"), except an answer that invites a retry (408,
 //!   425, 429, 5xx), so that a retry with the key executes again. A request refused before its
 //!   command runs (a malformed body, a header, the simulation code) records nothing. Replays
@@ -54,19 +54,26 @@
 //!   `chargePermissionId` or `amazonOrderReferenceId` (the permission with that id); 400
 //!   `InvalidParameterValue` for a bad or foreign id, a blank `trackingNumber`/`carrierCode` or one
 //!   with a control character, or a tracking number the merchant already used (scope: the
-//!   merchant, any case). Buyer tokens (`buyer_token`) carry the signed-in buyer and open only
-//!   for their merchant. `docs/simulation.md` lists every simulation code, buyer event and timer.
+//!   merchant, any case). Buyer tokens (`buyer_token`) carry the signed-in buyer, are signed with
+//!   the emulator's secret (`secret`, HMAC-SHA256, kept in the database), open only for their
+//!   merchant and expire 24 hours after the sign-in (virtual clock). `docs/simulation.md` lists
+//!   every simulation code, buyer event and timer.
 //! - **Simulations.** `x-amz-pay-simulation-code`, signed or not, sandbox keys only; unknown,
 //!   other operations' and live-key codes are 400 `InvalidSandboxSimulationSpecified`.
 //! - **Reads** apply due timers in memory (`Checkout::advance_to`) and never write; the
 //!   background step (`worker::try_execute_task`, every second, and on every clock change)
-//!   persists them.
+//!   persists them, and deletes a checkout that never got a charge permission 30 days after its
+//!   creation; idempotency records are deleted 30 days (real time) after they were written.
 //! - **Buyer actions** (admin API and `amzpay emulator buyer ...`) find the session by id alone,
 //!   run on the merchant's clock and return the redirect URL a browser would follow;
-//!   `GET /checkout/processing?amazonCheckoutSessionId=` (the `amazonPayRedirectUrl`) runs the
-//!   payment step and answers 303 to the result URL.
+//!   `GET /checkout/processing?amazonCheckoutSessionId=` (the `amazonPayRedirectUrl`) shows the
+//!   payment page, whose form (`POST /checkout/processing`) runs the payment step and answers 303
+//!   to the result URL. Every `POST` of the pages needs the session's form token and must not
+//!   come from another site (403 page otherwise).
 //! - **Admin API** (`/__admin`, `Authorization: Bearer <token>`, compared in constant time, 401
-//!   `UnauthorizedAccess` otherwise): `POST/GET /__admin/merchants`, `GET /__admin/merchants/{id}`,
+//!   `UnauthorizedAccess` otherwise): `POST /__admin/merchants`, `GET /__admin/merchants`
+//!   (`?limit=` 1 to 1000, default 100, `&after=` the last merchant id of the previous page),
+//!   `GET /__admin/merchants/{id}`,
 //!   `GET /__admin/merchants/{id}/objects` (stored objects per kind),
 //!   `GET|PUT /__admin/merchants/{id}/clock`, `POST /__admin/merchants/{id}/clock/advance`,
 //!   `POST /__admin/checkoutSessions/{id}/{sign-in|choose|pay|cancel}`,
@@ -74,15 +81,21 @@
 //!   token), `POST /__admin/chargePermissions/{id}/events` (buyer and Amazon events). The CLI talks to a running emulator through it.
 //! - **Serving.** Defaults: HTTPS on 127.0.0.1:8443 with a CA and server certificate generated
 //!   once in `DATA_DIR/tls` (`ca.pem` is the file to trust), SQLite at `DATA_DIR/emulator.db`
-//!   (WAL, `synchronous=FULL`), an admin token generated once into `DATA_DIR/admin-token`.
-//!   rustls with the `ring` provider, HTTP/1.1 and HTTP/2; graceful shutdown on SIGINT/SIGTERM
-//!   (in-flight requests get 10 s).
+//!   (WAL, `synchronous=FULL`), an admin token generated once into `DATA_DIR/admin-token`
+//!   (the data directory is created 0700, secret files and the SQLite files 0600 from the moment
+//!   they exist). rustls with the `ring` provider, HTTP/1.1 and HTTP/2; graceful shutdown on
+//!   SIGINT/SIGTERM (in-flight requests get 10 s). Connections are bounded (`connections`): at
+//!   most 1024 open (oldest idle one closed to make room), a 20 s header-read timeout, a 60 s
+//!   idle timeout, 32 KiB of header; the open-file limit is raised to its hard limit at start.
+//!   Every answer carries `X-Content-Type-Options: nosniff`, pages also `X-Frame-Options: DENY`.
 
 pub mod admin_api;
 pub mod buyer_token;
+pub mod connections;
 pub(crate) mod convert;
 pub mod error;
 pub mod http;
+pub mod secret;
 pub(crate) mod service;
 pub mod startup;
 pub mod state;

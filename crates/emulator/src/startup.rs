@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use amzpay_emulator_store::{ConnectOptions, Store};
 use anyhow::Context;
-use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 
+use crate::connections;
+pub use crate::connections::Limits;
+use crate::secret::Secret;
 use crate::state::{AppState, Settings};
 use crate::tls;
 
@@ -58,6 +59,8 @@ pub struct ServerConfig {
     pub timer_interval: Duration,
     /// `synchronous=FULL` for SQLite (turn off only for throwaway test databases).
     pub durable: bool,
+    /// Connection limits and timeouts.
+    pub limits: Limits,
 }
 
 impl ServerConfig {
@@ -75,6 +78,7 @@ impl ServerConfig {
             body_limit: 256 * 1024,
             timer_interval: Duration::from_secs(1),
             durable: true,
+            limits: Limits::default(),
         }
     }
 }
@@ -89,6 +93,7 @@ pub struct Application {
     ca_path: Option<PathBuf>,
     timer_interval: Duration,
     admin_token_generated: bool,
+    limits: Limits,
 }
 
 /// The admin token file in a data directory.
@@ -104,8 +109,8 @@ pub fn ca_path(data_dir: &std::path::Path) -> PathBuf {
 impl Application {
     /// Opens the database (applying migrations), prepares TLS and the admin token, and binds.
     pub async fn build(config: ServerConfig) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating {}", config.data_dir.display()))?;
+        // The data directory holds the admin token, keys and the database: owner only.
+        tls::create_private_dir(&config.data_dir)?;
         let database_url = config.database_url.clone().unwrap_or_else(|| {
             format!("sqlite://{}", config.data_dir.join("emulator.db").display())
         });
@@ -115,6 +120,24 @@ impl Application {
         let store: Arc<dyn Store> = amzpay_emulator_store::connect(&database_url, options)
             .await
             .context("opening the database")?;
+
+        // The key that signs buyer and form tokens lives in the database, so that every instance
+        // sharing it (and the next start) signs alike.
+        let secret = store
+            .secret(SECRET_NAME, &Secret::generate().to_hex())
+            .await
+            .context("reading the emulator's secret")?;
+        let secret = Secret::from_hex(&secret).context("the stored secret is not 64 hex digits")?;
+        let mut limits = config.limits.clone();
+        let open_files = connections::raise_open_file_limit();
+        limits.max_connections = connections::fit_connections(limits.max_connections, open_files);
+        if limits.max_connections < config.limits.max_connections {
+            tracing::warn!(
+                max_connections = limits.max_connections,
+                open_file_limit = open_files,
+                "the open-file limit leaves room for fewer connections than asked"
+            );
+        }
 
         let (admin_token, generated) = match &config.admin_token {
             Some(t) => (t.clone(), false),
@@ -151,6 +174,7 @@ impl Application {
         settings.debug_signatures = config.debug_signatures;
         settings.max_clock_skew_secs = config.max_clock_skew_secs;
         settings.body_limit = config.body_limit;
+        settings.secret = secret;
         Ok(Application {
             listener,
             state: AppState::new(store, settings),
@@ -159,6 +183,7 @@ impl Application {
             ca_path: ca,
             timer_interval: config.timer_interval,
             admin_token_generated: generated,
+            limits,
         })
     }
 
@@ -182,7 +207,13 @@ impl Application {
         self.state.settings().admin_token.expose_secret()
     }
 
-    /// Whether the admin token was generated at this start (so it should be printed).
+    /// The connection limits in force (the cap may be lower than configured, to fit the
+    /// open-file limit).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Whether the admin token was generated at this start (its file should be named).
     pub fn admin_token_generated(&self) -> bool {
         self.admin_token_generated
     }
@@ -213,15 +244,13 @@ impl Application {
         let server_shutdown = async move {
             let _ = server_stop.wait_for(|s| *s).await;
         };
-        let server = match self.tls {
-            None => tokio::spawn(async move {
-                axum::serve(self.listener, router)
-                    .with_graceful_shutdown(server_shutdown)
-                    .await
-                    .context("serving HTTP")
-            }),
-            Some(tls) => tokio::spawn(serve_tls(self.listener, tls, router, server_shutdown)),
-        };
+        let server = tokio::spawn(connections::serve(
+            self.listener,
+            self.tls,
+            router,
+            self.limits,
+            server_shutdown,
+        ));
         shutdown.await;
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
@@ -230,6 +259,9 @@ impl Application {
         result
     }
 }
+
+/// The name of the HMAC key in the store's secrets.
+const SECRET_NAME: &str = "hmac-sha256";
 
 fn load_or_generate_token(dir: &std::path::Path) -> anyhow::Result<(SecretString, bool)> {
     let path = admin_token_path(dir);
@@ -246,61 +278,6 @@ fn load_or_generate_token(dir: &std::path::Path) -> anyhow::Result<(SecretString
     );
     tls::write_private(&path, &token)?;
     Ok((SecretString::from(token), true))
-}
-
-async fn serve_tls(
-    listener: TcpListener,
-    config: Arc<rustls::ServerConfig>,
-    router: Router,
-    shutdown: impl std::future::Future<Output = ()>,
-) -> anyhow::Result<()> {
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    tokio::pin!(shutdown);
-    loop {
-        let (tcp, peer) = tokio::select! {
-            () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok(x) => x,
-                Err(e) => {
-                    tracing::warn!(error.message = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
-        let builder = builder.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let tls =
-                match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => {
-                        tracing::debug!(%peer, error.message = %e, "TLS handshake failed");
-                        return;
-                    }
-                    Err(_) => return,
-                };
-            let conn = builder
-                .serve_connection(TokioIo::new(tls), service)
-                .into_owned();
-            if let Err(e) = watcher.watch(conn).await {
-                tracing::debug!(%peer, error.message = %e, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(Duration::from_secs(10)) => {
-            tracing::warn!("connections still open after 10 s; stopping anyway");
-        }
-    }
-    Ok(())
 }
 
 /// Resolves on Ctrl+C or SIGTERM.

@@ -10,6 +10,8 @@ use amzpay_emulator_store::Store;
 use amzpay_signing::PublicKey;
 use secrecy::SecretString;
 
+use crate::secret::Secret;
+
 /// Settings the handlers need (resolved from flags and environment by `amzpay emulator serve`).
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -24,6 +26,9 @@ pub struct Settings {
     pub admin_token: SecretString,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// The key that signs buyer tokens and the hosted pages' form tokens (`Application::build`
+    /// reads it from the database; a fresh one otherwise).
+    pub secret: Secret,
 }
 
 impl Settings {
@@ -35,6 +40,7 @@ impl Settings {
             max_clock_skew_secs: 15 * 60,
             admin_token: SecretString::from(admin_token.into()),
             body_limit: 256 * 1024,
+            secret: Secret::generate(),
         }
     }
 }

@@ -31,7 +31,7 @@ pub fn ensure_self_signed(dir: &Path, extra_hosts: &[String]) -> anyhow::Result<
     if files.ca.exists() && files.cert.exists() && files.key.exists() {
         return Ok(files);
     }
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    create_private_dir(dir)?;
     let ca_key = rcgen::KeyPair::generate()?;
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())?;
     ca_params
@@ -64,15 +64,47 @@ pub fn ensure_self_signed(dir: &Path, extra_hosts: &[String]) -> anyhow::Result<
     Ok(files)
 }
 
-/// Writes a secret file readable by the owner only (where the platform supports it).
+/// Writes a secret file that is readable by its owner only from the moment it exists: the
+/// contents go into a new file created with mode 0600 (where the platform has modes) next to
+/// `path`, which then replaces `path`. No other user can open it in between, and a reader never
+/// sees it half written.
 pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
-    fs::write(path, contents).with_context(|| format!("writing {}", path.display()))?;
+    use std::io::Write;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} names no file", path.display()))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
+    let tmp = dir.join(tmp_name);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| {
+            f.write_all(contents.as_bytes())?;
+            f.sync_all()
+        })
+        .and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
-    Ok(())
+    written.with_context(|| format!("writing {}", path.display()))
+}
+
+/// Creates `dir` (and missing parents) readable by its owner only where the platform has modes;
+/// a directory that exists keeps its permissions.
+pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("creating {}", dir.display()))
 }
 
 /// A rustls server configuration (ring provider, HTTP/2 and HTTP/1.1) from PEM files.

@@ -156,8 +156,8 @@ impl Emulator {
             .arg(format!("127.0.0.1:{}", self.port))
             .arg("--data-dir")
             .arg(&self.spec.data_dir)
-            .arg("--admin-token")
-            .arg(&self.spec.admin_token)
+            // In the environment rather than on the command line, where `ps` would show it.
+            .env("AMZPAY_ADMIN_TOKEN", &self.spec.admin_token)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)

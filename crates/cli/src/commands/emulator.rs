@@ -81,6 +81,16 @@ fn server_config(a: &ServeArgs) -> anyhow::Result<ServerConfig> {
     config.debug_signatures = a.debug_signatures;
     config.max_clock_skew_secs = skew;
     config.body_limit = a.body_limit;
+    let seconds = |flag: &str, value: &str| {
+        parse_duration(value)
+            .filter(|s| *s > 0)
+            .map(|s| std::time::Duration::from_secs(s.unsigned_abs()))
+            .with_context(|| format!("{flag} must be a positive duration such as 20s or 1m"))
+    };
+    config.limits.max_connections = a.max_connections.max(1);
+    config.limits.header_read_timeout = seconds("--header-read-timeout", &a.header_read_timeout)?;
+    config.limits.idle_timeout = seconds("--idle-timeout", &a.idle_timeout)?;
+    config.limits.max_header_bytes = a.max_header_bytes.max(8 * 1024);
     Ok(config)
 }
 
@@ -99,11 +109,11 @@ async fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             ca.display()
         );
     }
+    // The token itself is never printed: output ends up in terminals, CI logs and scrollback.
     if app.admin_token_generated() {
         println!(
-            "admin token (generated, saved in {}): {}",
-            admin_token_path(&a.data_dir).display(),
-            app.admin_token()
+            "admin token: generated into {} (readable by you only)",
+            admin_token_path(&a.data_dir).display()
         );
     } else {
         println!(
@@ -176,14 +186,24 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         MerchantCommand::List { client } => {
-            let all: Vec<MerchantInfo> = AdminClient::connect(&client)?
-                .get("/__admin/merchants")
-                .await?;
-            for m in all {
-                println!(
-                    "{}  {}  {}  {}  now {}",
-                    m.merchant_id, m.region, m.environment, m.store_id, m.clock.now
-                );
+            // The admin API answers in pages; a short page is the last.
+            const PAGE: usize = 100;
+            let admin = AdminClient::connect(&client)?;
+            let mut after = String::new();
+            loop {
+                let page: Vec<MerchantInfo> = admin
+                    .get(&format!("/__admin/merchants?limit={PAGE}&after={after}"))
+                    .await?;
+                for m in &page {
+                    println!(
+                        "{}  {}  {}  {}  now {}",
+                        m.merchant_id, m.region, m.environment, m.store_id, m.clock.now
+                    );
+                }
+                match page.last() {
+                    Some(last) if page.len() == PAGE => after = last.merchant_id.clone(),
+                    _ => break,
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -83,8 +83,22 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "AMZPAY_TLS_KEY")]
     pub(crate) key: Option<PathBuf>,
     /// Admin API bearer token (default: generated once and kept in DATA_DIR/admin-token).
+    /// Prefer AMZPAY_ADMIN_TOKEN or the file: a flag's value shows in `ps`.
     #[arg(long, env = "AMZPAY_ADMIN_TOKEN", hide_env_values = true)]
     pub(crate) admin_token: Option<String>,
+    /// Most connections open at once (lowered to fit the open-file limit).
+    #[arg(long, env = "AMZPAY_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub(crate) max_connections: usize,
+    /// Longest time a client may take to send a request header, also the longest wait for the
+    /// next request on an HTTP/1.1 keep-alive connection (e.g. 20s).
+    #[arg(long, env = "AMZPAY_HEADER_READ_TIMEOUT", default_value = "20s")]
+    pub(crate) header_read_timeout: String,
+    /// Longest time a connection may stay open with no request in flight (e.g. 60s).
+    #[arg(long, env = "AMZPAY_IDLE_TIMEOUT", default_value = "60s")]
+    pub(crate) idle_timeout: String,
+    /// Largest request header in bytes (at least 8192).
+    #[arg(long, env = "AMZPAY_MAX_HEADER_BYTES", default_value_t = 32 * 1024)]
+    pub(crate) max_header_bytes: usize,
     /// Log format.
     #[arg(long, env = "AMZPAY_LOG_FORMAT", value_enum, default_value = "text")]
     pub(crate) log_format: LogFormatFlag,

@@ -532,3 +532,52 @@ fn the_cli_drives_a_checkout_against_the_emulator() {
     let error: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(error["reasonCode"], "InvalidCheckoutSessionStatus");
 }
+
+#[test]
+fn serve_names_the_generated_admin_token_file_but_never_prints_the_token() {
+    use std::io::BufRead;
+    let sandbox = Sandbox::new();
+    let data = sandbox.path("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_amzpay"))
+        .args([
+            "emulator",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls",
+            "off",
+            "--data-dir",
+            s(&data),
+        ])
+        .current_dir(sandbox.dir.path())
+        .env("HOME", sandbox.dir.path())
+        .env_remove("AMZPAY_ADMIN_TOKEN")
+        .env_remove("AMZPAY_DATA_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the emulator starts");
+    let stdout = child.stdout.take().unwrap();
+    // The banner is written before the server runs: read it until its admin token line.
+    let mut printed = Vec::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("admin token");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let token = std::fs::read_to_string(data.join("admin-token")).unwrap();
+    let printed = printed.join("\n");
+    assert!(!token.trim().is_empty());
+    assert!(!printed.contains(token.trim()), "{printed}");
+    assert!(
+        printed.contains(&data.join("admin-token").display().to_string()),
+        "{printed}"
+    );
+}

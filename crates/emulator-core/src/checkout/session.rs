@@ -171,6 +171,15 @@ impl Checkout {
         now < self.session.created_at.plus(SESSION_RETENTION_SECS)
     }
 
+    /// When the whole aggregate may be deleted: a checkout that never got a charge permission
+    /// is nothing but its session, which is gone 30 days after creation. A checkout with a
+    /// permission keeps it (and its charges and refunds) after the session is gone: `None`.
+    pub fn retention_ends(&self) -> Option<Timestamp> {
+        self.permission
+            .is_none()
+            .then(|| self.session.created_at.plus(SESSION_RETENTION_SECS))
+    }
+
     /// The session's `constraints` (empty unless `Open`).
     pub fn constraints(&self) -> Vec<Constraint> {
         let s = &self.session;

@@ -62,7 +62,28 @@ on_every_backend!(
     concurrent_rejections_with_one_key_execute_once,
     due_checkouts_follow_each_merchants_virtual_clock,
     a_panicking_mutation_fails_alone,
+    an_abandoned_checkout_comes_due_at_the_end_of_its_retention_and_is_deleted,
+    idempotency_records_older_than_the_cutoff_are_forgotten,
+    a_secret_is_claimed_once,
+    merchants_are_listed_in_pages,
 );
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_sqlite(&dir).await;
+    stories::seed(&store).await;
+
+    for name in ["store.db", "store.db-wal", "store.db-shm"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}: {mode:o}");
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_acknowledged_write_and_its_idempotency_record_survive_a_reopen() {

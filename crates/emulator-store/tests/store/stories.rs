@@ -625,3 +625,171 @@ pub(crate) async fn a_panicking_mutation_fails_alone<S: Store>(store: &S) {
     assert!(out.is_err());
     insert(store, &m, &new_checkout(&m)).await;
 }
+
+fn real_now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    Timestamp::from_unix(i64::try_from(secs).unwrap())
+}
+
+/// Deletes the checkout holding `c` as the background step does, at the end of its retention.
+async fn delete<S: Store>(store: &S, m: &Merchant, c: &Checkout) -> Outcome {
+    store
+        .execute(Mutation {
+            tenant: tenant(m),
+            target: existing(c),
+            idempotency: None,
+            apply: Box::new(|loaded| {
+                assert!(
+                    loaded.is_some(),
+                    "the checkout is loaded before it is deleted"
+                );
+                Applied::Delete(ok("deleted"))
+            }),
+        })
+        .await
+        .unwrap()
+}
+
+pub(crate) async fn an_abandoned_checkout_comes_due_at_the_end_of_its_retention_and_is_deleted<
+    S: Store,
+>(
+    store: &S,
+) {
+    let m = new_merchant(store).await;
+    let canceled = checkout::transition(&new_checkout(&m), Command::CancelAsBuyer, T0, &mut rng())
+        .unwrap()
+        .0;
+    let paid = completed(&new_checkout(&m));
+    insert(store, &m, &canceled).await;
+    insert(store, &m, &paid).await;
+    let real = Timestamp::from_unix(1);
+    let at = |t: Timestamp| VirtualClock::Frozen { at: t };
+    store
+        .set_clock(&m.merchant_id, at(T0.plus(30 * DAY - 1)))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.next_due(real, Some(&m.merchant_id)).await.unwrap(),
+        None,
+        "a canceled session has no timer before its retention ends"
+    );
+    store
+        .set_clock(&m.merchant_id, at(T0.plus(30 * DAY)))
+        .await
+        .unwrap();
+    let due = store
+        .next_due(real, Some(&m.merchant_id))
+        .await
+        .unwrap()
+        .expect("the abandoned checkout is due");
+    assert_eq!(due.checkout_id, canceled.session.id);
+
+    assert_eq!(
+        delete(store, &m, &canceled).await,
+        Outcome::Executed(ok("deleted"))
+    );
+
+    for object in object_refs(&canceled) {
+        assert_eq!(store.locate(&object).await.unwrap(), None, "{object:?}");
+    }
+    assert_eq!(
+        store
+            .count_objects(&m.merchant_id, ObjectKind::CheckoutSession)
+            .await
+            .unwrap(),
+        1,
+        "the completed checkout stays"
+    );
+    let kept = store
+        .checkout(
+            &tenant(&m),
+            &ObjectRef::CheckoutSession(paid.session.id.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept.as_ref(), Some(&paid));
+    assert_eq!(
+        store.next_due(real, Some(&m.merchant_id)).await.unwrap(),
+        None,
+        "nothing stays due"
+    );
+}
+
+pub(crate) async fn idempotency_records_older_than_the_cutoff_are_forgotten<S: Store>(store: &S) {
+    let m = new_merchant(store).await;
+    let c = new_checkout(&m);
+    let created = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: idem("old-key", "fp"),
+            apply: write(c.clone(), "created"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(created, Outcome::Executed(ok("created")));
+    let now = real_now();
+
+    let kept = store
+        .forget_idempotency_keys(now.plus(-60), 100)
+        .await
+        .unwrap();
+    let forgotten = store
+        .forget_idempotency_keys(now.plus(60), 100)
+        .await
+        .unwrap();
+
+    assert_eq!((kept, forgotten), (0, 1));
+    let again = store
+        .execute(Mutation {
+            tenant: tenant(&m),
+            target: Target::New,
+            idempotency: idem("old-key", "another fp"),
+            apply: write(new_checkout(&m), "created again"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        Outcome::Executed(ok("created again")),
+        "a forgotten key is new again"
+    );
+}
+
+pub(crate) async fn a_secret_is_claimed_once<S: Store>(store: &S) {
+    let first = store.secret("test-secret", "first").await.unwrap();
+    let second = store.secret("test-secret", "second").await.unwrap();
+    assert_eq!((first.as_str(), second.as_str()), ("first", "first"));
+}
+
+pub(crate) async fn merchants_are_listed_in_pages<S: Store>(store: &S) {
+    for _ in 0..5 {
+        new_merchant(store).await;
+    }
+    let all = store.merchants().await.unwrap();
+    assert!(all.len() >= 5);
+
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.merchants_page(after.as_ref(), 2).await.unwrap();
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        after = Some(last.merchant_id.clone());
+        paged.extend(page);
+    }
+
+    assert_eq!(paged, all);
+    let mut r = rng();
+    let unknown = MerchantId::generate(&mut r);
+    assert!(
+        store
+            .merchants_page(Some(&unknown), 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -166,8 +166,40 @@ async fn merchant(state: &AppState, id: &str) -> Result<Merchant, ApiError> {
         .ok_or_else(|| ApiError::not_found("merchant", id))
 }
 
-async fn list_merchants(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let all: Vec<MerchantInfo> = state.store().merchants().await?.iter().map(info).collect();
+/// The page of `GET /__admin/merchants`: `limit` merchants (default [`MERCHANT_PAGE`], at most
+/// [`MAX_MERCHANT_PAGE`]) after the merchant `after`, oldest first. A page shorter than `limit` is
+/// the last.
+#[derive(Debug, serde::Deserialize)]
+struct MerchantPage {
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Merchants per page when the request does not say.
+const MERCHANT_PAGE: u32 = 100;
+/// The largest page.
+const MAX_MERCHANT_PAGE: u32 = 1000;
+
+async fn list_merchants(
+    State(state): State<AppState>,
+    page: Result<axum::extract::Query<MerchantPage>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let axum::extract::Query(page) = page.map_err(|e| bad("query", &e.body_text()))?;
+    let limit = page.limit.unwrap_or(MERCHANT_PAGE);
+    if !(1..=MAX_MERCHANT_PAGE).contains(&limit) {
+        return Err(bad(
+            "limit",
+            &format!("must be between 1 and {MAX_MERCHANT_PAGE}"),
+        ));
+    }
+    let after = match page.after.as_deref() {
+        None | Some("") => None,
+        Some(id) => {
+            Some(MerchantId::parse(id).ok_or_else(|| bad("after", "is not a merchant id"))?)
+        }
+    };
+    let merchants = state.store().merchants_page(after.as_ref(), limit).await?;
+    let all: Vec<MerchantInfo> = merchants.iter().map(info).collect();
     Ok(Json(all).into_response())
 }
 
@@ -366,7 +398,8 @@ async fn buyer_sign_in(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let now = m.clock.now(real_now());
-    let token = crate::buyer_token::issue(&m, m.environment, &s, &scopes, now);
+    let secret = &state.settings().secret;
+    let token = crate::buyer_token::issue(secret, &m, m.environment, &s, &scopes, now);
     let redirect_url = req.sign_in_return_url.map(|url| {
         let sep = if url.contains('?') { '&' } else { '?' };
         format!("{url}{sep}buyerToken={token}")

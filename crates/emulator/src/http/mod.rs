@@ -87,6 +87,17 @@ pub fn app(state: AppState) -> Router {
                 Duration::from_secs(30),
             )),
     )
+    .layer(axum::middleware::map_response(no_sniffing))
+}
+
+/// Every answer carries `X-Content-Type-Options: nosniff`: a browser must not run a JSON body or
+/// an error text as script or HTML whatever it looks like.
+async fn no_sniffing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 async fn not_found() -> Response {

@@ -35,10 +35,11 @@ async fn create_tracker(
 }
 
 async fn get_buyer(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     Path(token): Path<String>,
     signed: Signed,
 ) -> Result<Response, ApiError> {
     signed.simulation(None)?;
-    Ok(ok(trackers::get_buyer(&signed.caller, &token)?))
+    let secret = &state.settings().secret;
+    Ok(ok(trackers::get_buyer(secret, &signed.caller, &token)?))
 }

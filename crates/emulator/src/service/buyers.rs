@@ -142,3 +142,20 @@ pub(crate) async fn permission_event(
     .await?;
     Ok(written.answer)
 }
+
+/// The purpose of the hosted pages' form tokens (see [`crate::secret::Secret`]).
+const FORM_TOKEN: &str = "hosted-form";
+
+/// The token the hosted pages put into every form about session `id`: an HMAC of the id, so a
+/// page from another site cannot know it even when it knows the session id.
+pub(crate) fn form_token(state: &AppState, id: &str) -> String {
+    state.settings().secret.tag(FORM_TOKEN, &[id.as_bytes()])
+}
+
+/// Whether `token` is the form token of session `id`.
+pub(crate) fn form_token_ok(state: &AppState, id: &str, token: &str) -> bool {
+    state
+        .settings()
+        .secret
+        .verify(FORM_TOKEN, &[id.as_bytes()], token)
+}

@@ -17,6 +17,7 @@ use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, StoreError, Target, T
 use crate::buyer_token;
 use crate::convert::{OrderField, to_json, tracker_view};
 use crate::error::{ApiError, Reason};
+use crate::secret::Secret;
 use crate::service::auth::Caller;
 use crate::service::write::{Answer, Written, apply_simulated, execute};
 use crate::state::AppState;
@@ -103,9 +104,14 @@ pub(crate) async fn create_tracker(
 }
 
 /// Get Buyer: the buyer behind a token issued to this merchant in this environment, as JSON.
-pub(crate) fn get_buyer(caller: &Caller, token: &str) -> Result<Vec<u8>, ApiError> {
-    let buyer =
-        buyer_token::open(token, &caller.merchant, caller.tenant.environment).ok_or_else(|| {
+pub(crate) fn get_buyer(
+    secret: &Secret,
+    caller: &Caller,
+    token: &str,
+) -> Result<Vec<u8>, ApiError> {
+    let environment = caller.tenant.environment;
+    let buyer = buyer_token::open(secret, token, &caller.merchant, environment, caller.now)
+        .ok_or_else(|| {
             ApiError::new(
                 Reason::ResourceNotFound,
                 "The buyer token is unknown, expired, or was issued to another merchant.",

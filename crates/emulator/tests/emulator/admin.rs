@@ -224,8 +224,26 @@ async fn the_amazon_pay_redirect_url_runs_the_payment_step_and_redirects_to_the_
         .as_str()
         .unwrap();
     let path = url.strip_prefix(BASE_URL).unwrap();
-    let r = app
+    // The page shows the payment; its form posts the payment step.
+    let page = app
         .raw(Request::get(path).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(page.status.as_u16(), 200);
+    let html = String::from_utf8_lossy(&page.raw).into_owned();
+    let token = html
+        .split_once("name=\"formToken\" value=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(token, _)| token.to_owned())
+        .expect("the page has a form token");
+    let r = app
+        .raw(
+            Request::post("/checkout/processing")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "amazonCheckoutSessionId={id}&formToken={token}"
+                )))
+                .unwrap(),
+        )
         .await;
     assert_eq!(r.status.as_u16(), 303);
     assert_eq!(
@@ -235,4 +253,38 @@ async fn the_amazon_pay_redirect_url_runs_the_payment_step_and_redirects_to_the_
     app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
         .await
         .expect(200);
+}
+
+#[tokio::test]
+async fn the_merchant_list_comes_in_pages() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.merchant().await;
+    }
+    let all = app.admin(Method::GET, "/__admin/merchants", None).await;
+    let all = all.expect(200).as_array().unwrap().clone();
+    assert_eq!(all.len(), 5);
+
+    let first = app
+        .admin(Method::GET, "/__admin/merchants?limit=2", None)
+        .await;
+    let first = first.expect(200).as_array().unwrap().clone();
+    let after = first[1]["merchantId"].as_str().unwrap();
+    let second = app
+        .admin(
+            Method::GET,
+            &format!("/__admin/merchants?limit=2&after={after}"),
+            None,
+        )
+        .await;
+    let second = second.expect(200).as_array().unwrap().clone();
+
+    assert_eq!(first, all[..2]);
+    assert_eq!(second, all[2..4]);
+    app.admin(Method::GET, "/__admin/merchants?limit=0", None)
+        .await
+        .expect_error(400, "InvalidParameterValue");
+    app.admin(Method::GET, "/__admin/merchants?limit=1001", None)
+        .await
+        .expect_error(400, "InvalidParameterValue");
 }

@@ -90,19 +90,52 @@ impl TestApp {
         self.form("/checkout/select", &fields).await
     }
 
+    /// Submits a form of the pages as a browser does: from the emulator's own origin, with the
+    /// form token the session's page carries.
     async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        let id = fields
+            .iter()
+            .find(|(k, _)| *k == "amazonCheckoutSessionId")
+            .map_or("", |(_, v)| *v);
+        let token = self.form_token(id).await;
+        let mut fields = fields.to_vec();
+        fields.push(("formToken", &token));
+        self.post_form(uri, &fields, &[("origin", "https://emulator.test")])
+            .await
+    }
+
+    /// Posts `fields` to `uri` with exactly the given extra headers.
+    async fn post_form(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let body: Vec<String> = fields
             .iter()
             .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
             .collect();
-        let request = Request::builder()
+        let mut request = Request::builder()
             .method(Method::POST)
             .uri(uri)
+            .header("host", "emulator.test")
             .header("accept", "text/html")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body.join("&")))
-            .unwrap();
-        self.raw(request).await
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.raw(request.body(Body::from(body.join("&"))).unwrap())
+            .await
+    }
+
+    /// The form token the pages of session `id` carry (empty when no page shows one).
+    async fn form_token(&self, id: &str) -> String {
+        let html = self.session_page("signin", id).await.text();
+        let marker = "name=\"formToken\" value=\"";
+        html.split_once(marker)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(token, _)| token.to_owned())
+            .unwrap_or_default()
     }
 
     /// A session created through the button, as a browser would.
@@ -452,7 +485,12 @@ async fn the_processing_page_after_the_pages_redirects_to_the_result_url() {
     app.submit_selection(&id, "us-seattle", "3434").await;
     app.set_result_url_and_amount(&m, &id).await.expect(200);
 
-    let r = app.session_page("processing", &id).await;
+    let page = app.session_page("processing", &id).await;
+    assert_eq!(page.status.as_u16(), 200);
+    assert!(page.text().contains("id=\"pay\""), "{}", page.text());
+    let r = app
+        .form("/checkout/processing", &[("amazonCheckoutSessionId", &id)])
+        .await;
 
     assert_eq!(r.status.as_u16(), 303);
     assert_eq!(
@@ -463,4 +501,189 @@ async fn the_processing_page_after_the_pages_redirects_to_the_result_url() {
         .complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
         .await;
     done.expect_error(422, "CheckoutSessionCanceled");
+}
+
+/// A forged post: where to, its fields beside the session id, the form token, its headers.
+type Attempt<'a> = (
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    &'a str,
+    &'a [(&'a str, &'a str)],
+);
+
+/// A session with a buyer signed in and a card chosen, ready for the payment step.
+async fn ready_for_payment(app: &TestApp, m: &Merchant) -> String {
+    let id = app.session_from_button(m, json!({})).await;
+    app.submit_sign_in(&id, "test-buyer").await;
+    app.submit_selection(&id, "us-seattle", "1111").await;
+    app.set_result_url_and_amount(m, &id).await.expect(200);
+    id
+}
+
+#[tokio::test]
+async fn loading_the_payment_page_does_not_run_the_payment_step() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = ready_for_payment(&app, &m).await;
+
+    let page = app.session_page("processing", &id).await;
+
+    assert_eq!(page.status.as_u16(), 200);
+    app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
+        .await
+        .expect_error(422, "InvalidCheckoutSessionStatus");
+}
+
+#[tokio::test]
+async fn posts_from_another_site_or_without_the_form_token_change_nothing() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = ready_for_payment(&app, &m).await;
+    let other = app.session_from_button(&m, json!({})).await;
+    let token = app.form_token(&id).await;
+    let wrong = app.form_token(&other).await;
+    assert!(!token.is_empty());
+    let same_site = [("origin", "https://emulator.test")];
+    let attempts: [Attempt<'_>; 7] = [
+        (
+            "/checkout/processing",
+            &[],
+            &token,
+            &[("origin", "https://evil.example")],
+        ),
+        (
+            "/checkout/processing",
+            &[],
+            &token,
+            &[("sec-fetch-site", "cross-site")],
+        ),
+        ("/checkout/processing", &[], &token, &[("origin", "null")]),
+        ("/checkout/processing", &[], "", &same_site),
+        ("/checkout/processing", &[], &wrong, &same_site),
+        (
+            "/checkout/select",
+            &[("address", "us-seattle"), ("instrument", "3434")],
+            &wrong,
+            &same_site,
+        ),
+        (
+            "/checkout/cancel",
+            &[],
+            &token,
+            &[("sec-fetch-site", "same-site")],
+        ),
+    ];
+
+    for (uri, fields, form_token, headers) in attempts {
+        let mut all = vec![
+            ("amazonCheckoutSessionId", id.as_str()),
+            ("formToken", form_token),
+        ];
+        all.extend_from_slice(fields);
+        let r = app.post_form(uri, &all, headers).await;
+        assert_eq!(r.status.as_u16(), 403, "{uri} {headers:?}: {}", r.text());
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+    }
+    let signin = app
+        .post_form(
+            "/checkout/signin",
+            &[("amazonCheckoutSessionId", &other), ("buyer", "test-buyer")],
+            &same_site,
+        )
+        .await;
+    assert_eq!(signin.status.as_u16(), 403, "no token");
+
+    let s = app.session(&m, &id).await;
+    assert_eq!(s["statusDetails"]["state"], "Open");
+    assert_eq!(
+        s["paymentPreferences"][0]["paymentDescriptor"],
+        "Visa ****1111"
+    );
+    app.complete(&m, &id, json!({"chargeAmount": usd("14.00")}))
+        .await
+        .expect_error(422, "InvalidCheckoutSessionStatus");
+    assert_eq!(app.session(&m, &other).await["buyer"], Value::Null);
+}
+
+#[tokio::test]
+async fn every_answer_forbids_sniffing_and_pages_forbid_framing() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+    let api_error = app
+        .raw(
+            Request::get("/v2/checkoutSessions/x")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let script = app.page("/checkout.js").await;
+    let page = app.session_page("signin", &id).await;
+    let admin = app.admin(Method::GET, "/__admin/merchants", None).await;
+
+    for r in [&api_error, &script, &page, &admin] {
+        assert_eq!(r.headers["x-content-type-options"], "nosniff", "{r:?}");
+    }
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
+async fn a_malformed_query_on_the_pages_gets_the_html_error_page() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+
+    for name in ["signin", "select", "processing"] {
+        let r = app
+            .page(&format!(
+                "/checkout/{name}?amazonCheckoutSessionId={id}&amazonCheckoutSessionId={id}"
+            ))
+            .await;
+
+        assert_eq!(r.status.as_u16(), 400, "{name}");
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{name}: {r:?}"
+        );
+        assert!(
+            r.text().contains("This checkout link is not valid"),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_same_origin_post_over_http2_is_accepted_by_its_authority() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let id = app.session_from_button(&m, json!({})).await;
+    let token = app.form_token(&id).await;
+    // HTTP/2 has no `Host` header: hyper puts `:authority` into the request's URI.
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("https://emulator.test/checkout/signin")
+        .header("origin", "https://emulator.test")
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "text/html")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "amazonCheckoutSessionId={id}&formToken={token}&buyer=test-buyer"
+        )))
+        .unwrap();
+
+    let r = app.raw(request).await;
+
+    assert_eq!(r.status.as_u16(), 303, "{}", r.text());
+    assert_eq!(
+        r.location(),
+        format!("/checkout/select?amazonCheckoutSessionId={id}")
+    );
 }

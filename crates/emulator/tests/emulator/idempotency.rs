@@ -178,3 +178,30 @@ async fn replays_survive_a_restart() {
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn a_key_is_forgotten_30_days_after_its_request() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let body = session_body(&m, Some(authorize("14.00")));
+    let first = app.call(&m, create(&body, "kept-30-days")).await;
+    first.expect(201);
+    let store = app.state.store().clone();
+    let now = amzpay_emulator::state::real_now();
+    let day = 24 * 60 * 60;
+    let early = amzpay_emulator::worker::forget_idempotency_keys(&store, now.plus(29 * day))
+        .await
+        .unwrap();
+    assert_eq!(early, 0, "kept for 30 days");
+
+    let forgotten =
+        amzpay_emulator::worker::forget_idempotency_keys(&store, now.plus(30 * day + 60))
+            .await
+            .unwrap();
+
+    assert_eq!(forgotten, 1);
+    let again = app.call(&m, create(&body, "kept-30-days")).await;
+    again.expect(201);
+    assert_ne!(again.raw, first.raw, "a new session, not a replay");
+    assert_eq!(app.sessions(&m).await, 2);
+}

@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod checkout_sessions;
 mod complete;
+mod connections;
 mod doc_paths;
 mod hosted;
 mod hostile;

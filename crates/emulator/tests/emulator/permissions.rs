@@ -596,3 +596,28 @@ async fn eu_merchants_cannot_update_recurring_metadata_but_can_update_merchant_m
     assert_eq!(p["merchantMetadata"]["merchantReferenceId"], "sub-1");
     assert_eq!(p["recurringMetadata"]["frequency"]["unit"], "Month");
 }
+
+#[tokio::test]
+async fn a_buyer_token_expires_24_hours_after_the_sign_in() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    app.freeze_clock(&m).await;
+    let r = app
+        .admin(
+            axum::http::Method::POST,
+            &format!("/__admin/merchants/{}/sign-in", m.merchant_id),
+            Some(json!({})),
+        )
+        .await;
+    let token = r.expect(200)["buyerToken"].as_str().unwrap().to_owned();
+    app.advance_clock(&m, "23h").await;
+    app.get(&m, &format!("/v2/buyers/{token}"))
+        .await
+        .expect(200);
+
+    app.advance_clock(&m, "1h").await;
+
+    app.get(&m, &format!("/v2/buyers/{token}"))
+        .await
+        .expect_error(404, "ResourceNotFound");
+}

@@ -15,14 +15,21 @@ pub(crate) struct Running {
 
 /// Starts the emulator on 127.0.0.1:0 with HTTPS (self-signed) in a fresh data directory.
 pub(crate) async fn start_https() -> Running {
+    start_with(|_| {}).await
+}
+
+/// Starts the emulator on 127.0.0.1:0 with HTTPS (self-signed) in a fresh data directory, after
+/// `configure` changed the configuration.
+pub(crate) async fn start_with(configure: impl FnOnce(&mut ServerConfig)) -> Running {
     amzpay_emulator::telemetry::init_for_tests();
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path());
     config.listen = "127.0.0.1:0".parse().unwrap();
     config.tls = TlsMode::SelfSigned;
+    configure(&mut config);
     let app = Application::build(config).await.expect("build");
     let base_url = app.base_url().to_owned();
-    let ca = app.ca_path().unwrap().to_owned();
+    let ca = app.ca_path().map(ToOwned::to_owned).unwrap_or_default();
     let admin_token = app.admin_token().to_owned();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
@@ -94,4 +101,36 @@ async fn the_certificate_and_admin_token_are_reused_on_the_next_start() {
     assert!(!second.admin_token_generated());
     assert_eq!(second.admin_token(), token);
     assert_eq!(std::fs::read(second.ca_path().unwrap()).unwrap(), ca);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_directory_and_every_secret_file_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut config = ServerConfig::new(&data);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+
+    let app = Application::build(config).await.unwrap();
+
+    let mode = |name: &str| {
+        std::fs::metadata(data.join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(""), 0o700, "the data directory");
+    assert_eq!(mode("tls"), 0o700);
+    for secret in [
+        "admin-token",
+        "tls/server-key.pem",
+        "emulator.db",
+        "emulator.db-wal",
+        "emulator.db-shm",
+    ] {
+        assert_eq!(mode(secret), 0o600, "{secret}");
+    }
+    drop(app);
 }

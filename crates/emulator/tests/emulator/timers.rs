@@ -133,3 +133,39 @@ async fn the_background_step_applies_due_timers() {
     );
     let _ = id;
 }
+
+#[tokio::test]
+async fn an_abandoned_checkout_is_deleted_30_days_after_creation_and_a_completed_one_is_kept() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    app.freeze_clock(&m).await;
+    let abandoned = app.ready_session(&m, authorize("14.00")).await;
+    let completed = app.paid_session(&m, authorize("14.00")).await;
+    app.complete(&m, &completed, json!({"chargeAmount": usd("14.00")}))
+        .await
+        .expect(200);
+    app.advance_clock(&m, "29d").await;
+    assert_eq!(app.sessions(&m).await, 2);
+
+    app.advance_clock(&m, "1d").await;
+
+    assert_eq!(
+        app.sessions(&m).await,
+        1,
+        "the abandoned checkout is deleted"
+    );
+    let kept = app
+        .stored(
+            &m,
+            ObjectRef::CheckoutSession(CheckoutSessionId::parse(&completed).unwrap()),
+        )
+        .await;
+    assert!(kept.permission.is_some());
+    app.get(&m, &format!("/v2/checkoutSessions/{abandoned}"))
+        .await
+        .expect_error(404, "ResourceNotFound");
+    assert_eq!(
+        app.run_background_step().await,
+        ExecutionOutcome::EmptyQueue
+    );
+}

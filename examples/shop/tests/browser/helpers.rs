@@ -222,8 +222,15 @@ impl Buyer {
         let b = &mut self.browser;
         b.click("#place-order").await?;
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let mut paid = false;
         loop {
             let url = b.url().await?;
+            // The emulator's payment page (amazonPayRedirectUrl): the buyer confirms the payment.
+            if !paid && url.starts_with(&format!("{}/checkout/processing", stack.emulator_url)) {
+                b.click("#pay").await?;
+                paid = true;
+                continue;
+            }
             if url.starts_with(&format!("{}/checkout/result", stack.shop_url)) {
                 b.find("#order-reference").await?;
                 b.screenshot("confirmation").await?;

@@ -6,8 +6,15 @@
 //!   `payloadJSON` exactly as received and creates the Checkout Session from the payload.
 //! - `GET|POST /checkout/signin`, `GET|POST /checkout/select`, `POST /checkout/cancel`
 //!   (`pages.rs`): sign in as a test buyer, choose an address and a test instrument, or cancel.
-//! - `GET /checkout/processing` (the `amazonPayRedirectUrl`): runs the payment step and sends the
-//!   buyer to the merchant's result URL.
+//! - `GET /checkout/processing` (the `amazonPayRedirectUrl`): the payment page; its `POST` runs
+//!   the payment step and sends the buyer to the merchant's result URL.
+//!
+//! A `GET` never changes anything. Every `POST` that changes a session must carry the session's
+//! form token (an HMAC of its id with the emulator's secret, `service::buyers::form_token`, put
+//! into every form of the pages) and must not come from another site (`Origin` other than the
+//! host the request was sent to, or `Sec-Fetch-Site` other than `same-origin`/`none`): else a
+//! 403 page and no change. So another site cannot sign a buyer in, change the address or card,
+//! cancel, or run the payment step, even knowing the session id.
 //!
 //! Every change goes through `service::buyers::buyer_action`, the function behind the admin API's buyer
 //! actions, so a browser and a headless test drive the same transitions. Pages are askama
@@ -19,16 +26,18 @@ mod pages;
 use amzpay_emulator_core::checkout::{Command, with_session_id};
 use amzpay_emulator_store::StoredResponse;
 use askama::Template;
+use axum::Form;
 use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::http::error::{ApiError, Reason};
 use crate::http::respond;
-pub(crate) use crate::service::buyers::{load, run_buyer_action};
+pub(crate) use crate::service::buyers::{form_token, form_token_ok, load, run_buyer_action};
 use crate::state::AppState;
 
 const CHECKOUT_JS: &str = include_str!("../../../assets/checkout.js");
@@ -52,7 +61,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(pages::select).post(pages::select_submit),
         )
         .route("/checkout/cancel", post(pages::cancel))
-        .route("/checkout/processing", get(processing))
+        .route("/checkout/processing", get(processing).post(pay))
 }
 
 async fn checkout_js() -> Response {
@@ -114,10 +123,15 @@ impl<T: Template> IntoResponse for Page<T> {
                         "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
                     ),
                 );
+                // Other sites never see a page's URL (it names the session); the pages' own
+                // forms keep their `Origin` (under `no-referrer` a browser sends `Origin: null`,
+                // which the same-origin check must refuse).
                 h.insert(
                     header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
+                    HeaderValue::from_static("same-origin"),
                 );
+                // `frame-ancestors` above is the modern form; older browsers read this one.
+                h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
                 response
             }
             Err(e) => ApiError::Internal(anyhow::Error::new(e).context("rendering a page"))
@@ -200,31 +214,160 @@ pub(crate) fn see_other(url: &str) -> Response {
     }
 }
 
+/// The page for a query the hosted pages cannot read (a repeated or malformed parameter).
+pub(crate) fn bad_query(e: &QueryRejection) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        "This checkout link is not valid",
+        &format!("The link could not be read: {e}."),
+    )
+}
+
+/// Why a state-changing request from a page is refused, if it is.
+pub(crate) fn refused(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    session_id: &str,
+    token: Option<&str>,
+) -> Option<Response> {
+    if cross_site(headers, uri) {
+        return Some(error_page(
+            StatusCode::FORBIDDEN,
+            "This request came from another site",
+            "Amazon Pay only accepts this form from its own pages. Start again from the merchant's Amazon Pay button.",
+        ));
+    }
+    if !token.is_some_and(|t| form_token_ok(state, session_id, t)) {
+        return Some(error_page(
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "The form is not from this checkout's page. Go back, reload the page and try again.",
+        ));
+    }
+    None
+}
+
+/// Whether the browser says the request comes from another site: `Sec-Fetch-Site` other than
+/// `same-origin` or `none` (typed in), or an `Origin` whose host and port are not those the
+/// request was sent to (`Host`, or HTTP/2's `:authority`, which hyper puts into the URI). A
+/// client that sends neither (not a browser) is not refused for it; the form token still is
+/// required.
+fn cross_site(headers: &HeaderMap, uri: &Uri) -> bool {
+    let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
+        && !matches!(site, "same-origin" | "none")
+    {
+        return true;
+    }
+    let Some(origin) = text(header::ORIGIN) else {
+        return false;
+    };
+    let authority = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    let host = text(header::HOST).or_else(|| uri.authority().map(|a| a.as_str()));
+    match (authority, host) {
+        (Some(a), Some(h)) => !a.eq_ignore_ascii_case(h),
+        // `Origin: null` (a sandboxed or opaque page), or no host to compare with.
+        _ => true,
+    }
+}
+
+/// The payment page: what the buyer confirms before the payment step runs.
+#[derive(Template)]
+#[template(path = "hosted/processing.html")]
+struct PaymentPage {
+    session_id: String,
+    form_token: String,
+    merchant: String,
+    amount: Option<String>,
+    buyer: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Processing {
     amazon_checkout_session_id: Option<String>,
 }
 
-/// The page behind `amazonPayRedirectUrl`: runs the payment step and sends the buyer to the
-/// result URL. Errors are a page for a browser and Amazon's JSON error for anything else.
+/// The error of a request with no session id, as a page or as Amazon's JSON error.
+fn missing_id(html: bool) -> Response {
+    let e = ApiError::new(
+        Reason::MissingParameterValue,
+        "Value is missing for the required parameter amazonCheckoutSessionId.",
+    );
+    if html {
+        error_page_for(&e.to_stored(), None)
+    } else {
+        e.into_response()
+    }
+}
+
+/// `GET /checkout/processing`, the page behind `amazonPayRedirectUrl`: shows what the buyer is
+/// about to pay and a button that posts the payment step. It changes nothing: the merchant sends
+/// the buyer here with a redirect, so any site could make a browser load it.
 async fn processing(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<Processing>,
+    query: Result<Query<Processing>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let html = wants_html(&headers);
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(e) => return Ok(bad_query(&e)),
+    };
     let Some(id) = q.amazon_checkout_session_id.filter(|s| !s.is_empty()) else {
-        let e = ApiError::new(
-            Reason::MissingParameterValue,
-            "Value is missing for the required parameter amazonCheckoutSessionId.",
-        );
+        return Ok(missing_id(html));
+    };
+    let Some((c, _)) = load(&state, &id).await? else {
+        let e = ApiError::not_found("Checkout Session", &id);
         return Ok(if html {
             error_page_for(&e.to_stored(), None)
         } else {
             e.into_response()
         });
     };
+    if let Some(page) = pages::not_open(&c) {
+        return Ok(page);
+    }
+    let session_id = c.session.id.to_string();
+    Ok(Page::ok(PaymentPage {
+        form_token: form_token(&state, &session_id),
+        session_id,
+        merchant: pages::merchant_name(&c),
+        amount: pages::amount(&c),
+        buyer: c.session.buyer.as_ref().map(|b| b.buyer.name.clone()),
+    })
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PayForm {
+    amazon_checkout_session_id: Option<String>,
+    form_token: Option<String>,
+}
+
+/// `POST /checkout/processing`: runs the payment step and sends the buyer to the result URL.
+/// Errors are a page for a browser and Amazon's JSON error for anything else.
+async fn pay(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    form: Result<Form<PayForm>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let html = wants_html(&headers);
+    let Form(form) = match form {
+        Ok(f) => f,
+        Err(e) => return Ok(pages::bad_form(&e)),
+    };
+    let Some(id) = form.amazon_checkout_session_id.filter(|s| !s.is_empty()) else {
+        return Ok(missing_id(html));
+    };
+    if let Some(page) = refused(&state, &headers, &uri, &id, form.form_token.as_deref()) {
+        return Ok(page);
+    }
     match run_buyer_action(&state, &id, Command::RunPaymentStep).await? {
         Ok(result) => Ok(see_other(&result.redirect_url)),
         Err(stored) if html => {

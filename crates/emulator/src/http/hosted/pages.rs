@@ -5,20 +5,24 @@
 //! back here with `changeAction`). Continuing sends the buyer to
 //! `checkoutReviewReturnUrl?amazonCheckoutSessionId=...` (or, for `checkoutMode: ProcessOrder`,
 //! straight to the payment step). Every change is a buyer action (`SignIn`, `Choose`,
-//! `CancelAsBuyer`), exactly what the admin API runs.
+//! `CancelAsBuyer`), exactly what the admin API runs. Every form carries the session's form
+//! token, and every post is checked (`super::refused`) before it changes anything.
 
 use amzpay_emulator_core::checkout::{Checkout, Command, with_session_id};
 use amzpay_emulator_core::input::Choose;
 use amzpay_emulator_core::model::{Address, Instrument, ProductType, SessionState};
 use askama::Template;
 use axum::Form;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{ErrorPage, Page, error_page, error_page_for, load, run_buyer_action, see_other};
+use super::{
+    ErrorPage, Page, bad_query, error_page, error_page_for, form_token, load, refused,
+    run_buyer_action, see_other,
+};
 use crate::http::error::ApiError;
 use crate::service::test_buyers::{
     self as buyers, TEST_BUYERS, TestAddress, TestBuyer, delivery_specifications,
@@ -44,6 +48,7 @@ struct BuyerOption {
 #[template(path = "hosted/signin.html")]
 struct SignInPage {
     session_id: String,
+    form_token: String,
     merchant: String,
     amount: Option<String>,
     buyers: Vec<BuyerOption>,
@@ -72,6 +77,7 @@ struct CardOption {
 #[template(path = "hosted/select.html")]
 struct SelectPage {
     session_id: String,
+    form_token: String,
     merchant: String,
     amount: Option<String>,
     buyer_name: String,
@@ -101,7 +107,7 @@ fn unknown_session() -> Response {
 }
 
 /// The error page for a session that is no longer `Open`.
-fn not_open(c: &Checkout) -> Option<Response> {
+pub(super) fn not_open(c: &Checkout) -> Option<Response> {
     let why = match &c.session.state {
         SessionState::Open => return None,
         SessionState::Completed { .. } => "This checkout is already completed.".to_owned(),
@@ -128,7 +134,7 @@ fn not_open(c: &Checkout) -> Option<Response> {
     )
 }
 
-fn merchant_name(c: &Checkout) -> String {
+pub(super) fn merchant_name(c: &Checkout) -> String {
     c.session
         .merchant_metadata
         .merchant_store_name
@@ -136,7 +142,7 @@ fn merchant_name(c: &Checkout) -> String {
         .unwrap_or_else(|| "the merchant".to_owned())
 }
 
-fn amount(c: &Checkout) -> Option<String> {
+pub(super) fn amount(c: &Checkout) -> Option<String> {
     c.session
         .payment_details
         .charge_amount
@@ -160,7 +166,12 @@ async fn open_session(
     Ok(Ok(c))
 }
 
-fn signin_page(c: &Checkout, chosen: Option<&str>, error: Option<String>) -> SignInPage {
+fn signin_page(
+    state: &AppState,
+    c: &Checkout,
+    chosen: Option<&str>,
+    error: Option<String>,
+) -> SignInPage {
     let current = c.session.buyer.as_ref().map(|b| b.buyer.email.as_str());
     let selected = chosen
         .and_then(buyers::buyer)
@@ -168,6 +179,7 @@ fn signin_page(c: &Checkout, chosen: Option<&str>, error: Option<String>) -> Sig
         .unwrap_or(&TEST_BUYERS[0]);
     SignInPage {
         session_id: c.session.id.to_string(),
+        form_token: form_token(state, c.session.id.as_str()),
         merchant: merchant_name(c),
         amount: amount(c),
         buyers: TEST_BUYERS
@@ -186,23 +198,28 @@ fn signin_page(c: &Checkout, chosen: Option<&str>, error: Option<String>) -> Sig
 /// `GET /checkout/signin`: choose a test buyer.
 pub(super) async fn signin(
     State(state): State<AppState>,
-    Query(q): Query<SessionQuery>,
+    query: Result<Query<SessionQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(e) => return Ok(bad_query(&e)),
+    };
     let c = match open_session(&state, q.amazon_checkout_session_id.as_deref()).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),
     };
-    Ok(Page::ok(signin_page(&c, None, None)).into_response())
+    Ok(Page::ok(signin_page(&state, &c, None, None)).into_response())
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct SignInForm {
     amazon_checkout_session_id: Option<String>,
+    form_token: Option<String>,
     buyer: Option<String>,
 }
 
-fn bad_form(e: &FormRejection) -> Response {
+pub(super) fn bad_form(e: &FormRejection) -> Response {
     error_page(
         StatusCode::BAD_REQUEST,
         "Something is wrong with this form",
@@ -224,9 +241,10 @@ fn select_url(c: &Checkout) -> String {
     with_session_id("/checkout/select", &c.session.id)
 }
 
-/// A form that names the session it acts on.
+/// A form that names the session it acts on, with that session's form token.
 pub(super) trait SessionForm {
     fn session_id(&self) -> Option<&str>;
+    fn form_token(&self) -> Option<&str>;
 }
 
 macro_rules! session_forms {
@@ -235,21 +253,32 @@ macro_rules! session_forms {
             fn session_id(&self) -> Option<&str> {
                 self.amazon_checkout_session_id.as_deref()
             }
+            fn form_token(&self) -> Option<&str> {
+                self.form_token.as_deref()
+            }
         }
     )*};
 }
 session_forms!(SignInForm, SelectForm, CancelForm);
 
 /// A posted buyer form and the open session it names, or the page to show instead (a form that
-/// cannot be read, a session that is unknown, gone or no longer open).
+/// cannot be read, a post from another site or without the session's form token, a session that
+/// is unknown, gone or no longer open).
 async fn posted<T: SessionForm>(
     state: &AppState,
+    (headers, uri): (&HeaderMap, &Uri),
     form: Result<Form<T>, FormRejection>,
 ) -> Result<Result<(T, Checkout), Response>, ApiError> {
     let Form(form) = match form {
         Ok(f) => f,
         Err(e) => return Ok(Err(bad_form(&e))),
     };
+    let id = form.session_id().unwrap_or("");
+    if !id.is_empty()
+        && let Some(page) = refused(state, headers, uri, id, form.form_token())
+    {
+        return Ok(Err(page));
+    }
     Ok(open_session(state, form.session_id())
         .await?
         .map(|c| (form, c)))
@@ -268,14 +297,17 @@ async fn act(state: &AppState, c: &Checkout, command: Command) -> Result<Respons
 /// the success card `1111`), then shows the selection page.
 pub(super) async fn signin_submit(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let (form, c) = match posted(&state, form).await? {
+    let (form, c) = match posted(&state, (&headers, &uri), form).await? {
         Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
     let Some(buyer) = form.buyer.as_deref().and_then(buyers::buyer) else {
         let page = signin_page(
+            &state,
             &c,
             None,
             Some("Choose a test buyer to sign in as.".to_owned()),
@@ -326,6 +358,7 @@ fn one_line(a: &Address) -> String {
 const CURRENT: &str = "current";
 
 fn select_page(
+    state: &AppState,
     c: &Checkout,
     focus: &'static str,
     chosen_address: Option<&str>,
@@ -378,6 +411,7 @@ fn select_page(
         .collect();
     Some(SelectPage {
         session_id: c.session.id.to_string(),
+        form_token: form_token(state, c.session.id.as_str()),
         merchant: merchant_name(c),
         amount: amount(c),
         buyer_name: sel.buyer.name.clone(),
@@ -401,14 +435,18 @@ fn focus_for(change_action: Option<&str>) -> &'static str {
 /// `GET /checkout/select`: address and instrument (also where `bindChangeAction` lands).
 pub(super) async fn select(
     State(state): State<AppState>,
-    Query(q): Query<SessionQuery>,
+    query: Result<Query<SessionQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(e) => return Ok(bad_query(&e)),
+    };
     let c = match open_session(&state, q.amazon_checkout_session_id.as_deref()).await? {
         Ok(c) => c,
         Err(page) => return Ok(page),
     };
     let focus = focus_for(q.change_action.as_deref());
-    Ok(match select_page(&c, focus, None, None, None) {
+    Ok(match select_page(&state, &c, focus, None, None, None) {
         Some(page) => Page::ok(page).into_response(),
         // Nobody signed in yet: sign in first.
         None => see_other(&with_session_id("/checkout/signin", &c.session.id)),
@@ -419,6 +457,7 @@ pub(super) async fn select(
 #[serde(rename_all = "camelCase")]
 pub(super) struct SelectForm {
     amazon_checkout_session_id: Option<String>,
+    form_token: Option<String>,
     address: Option<String>,
     instrument: Option<String>,
 }
@@ -426,9 +465,11 @@ pub(super) struct SelectForm {
 /// `POST /checkout/select`: records the choice and returns the buyer to the merchant.
 pub(super) async fn select_submit(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
     form: Result<Form<SelectForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let (form, c) = match posted(&state, form).await? {
+    let (form, c) = match posted(&state, (&headers, &uri), form).await? {
         Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
@@ -440,6 +481,7 @@ pub(super) async fn select_submit(
     };
     let again = |error: &str| -> Response {
         match select_page(
+            &state,
             &c,
             "",
             form.address.as_deref(),
@@ -484,15 +526,18 @@ pub(super) async fn select_submit(
 #[serde(rename_all = "camelCase")]
 pub(super) struct CancelForm {
     amazon_checkout_session_id: Option<String>,
+    form_token: Option<String>,
 }
 
 /// `POST /checkout/cancel`: the buyer cancels; back to the merchant's `checkoutCancelUrl`, else to
 /// its `checkoutReviewReturnUrl`.
 pub(super) async fn cancel(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
     form: Result<Form<CancelForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let (_, c) = match posted(&state, form).await? {
+    let (_, c) = match posted(&state, (&headers, &uri), form).await? {
         Ok(posted) => posted,
         Err(page) => return Ok(page),
     };
