@@ -63,7 +63,9 @@ async fn a_header_sent_too_slowly_is_cut_off_after_the_header_read_timeout() {
     let closed = until_closed(&mut slow, WITHIN).await;
 
     assert!(closed.is_some(), "still open after {WITHIN:?}");
-    assert!(started.elapsed() >= Duration::from_millis(250));
+    // Not at once: the server waited for the header (its 300 ms run from the accept, a moment
+    // before `started`, so allow for a slow test thread on a busy machine).
+    assert!(started.elapsed() >= Duration::from_millis(200));
     server.shutdown().await;
 }
 
