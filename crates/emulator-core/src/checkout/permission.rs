@@ -86,12 +86,27 @@ impl Checkout {
     }
 
     /// Recomputes a permission's state after its charges or instrument changed (not for
-    /// `Closed` ones): `NonChargeable` with every reason that holds (a charge in progress, an
-    /// instrument issue), else `Closed`/`AmazonClosed` for a OneTime permission with nothing
-    /// left to charge, else `Chargeable`.
+    /// `Closed` ones): `NonChargeable` with every reason that holds (a charge in progress that
+    /// blocks the next one, an instrument issue), else `Closed`/`AmazonClosed` for a OneTime
+    /// permission with nothing left to charge, else `Chargeable`.
+    ///
+    /// A OneTime permission stays `Chargeable` while open charges leave part of its
+    /// `amountBalance`: Amazon's guides let a merchant create up to 25 charges within
+    /// `amountLimit` and keep the permission `Chargeable` until `totalOrderAmount` is captured
+    /// (developer.amazon.com/docs/amazon-pay-checkout/one-time-payment-scenarios.html,
+    /// "Partial authorization or capture at checkout": with `Authorize` the merchant captures the
+    /// checkout's charge "and can also" call Create Charge; deferred-transactions.html,
+    /// "Deferred authorizations"), which a split shipment needs while the first shipment's
+    /// authorization is still open. `ChargeInProgress` ("You cannot initiate a new charge unless
+    /// previous charge is canceled", the reason's text in Amazon's answers) is kept for a OneTime
+    /// permission whose open charges hold everything that is left, where canceling one is
+    /// indeed the only way to charge again, and for a permission without `amountLimit`
+    /// (Recurring, PaymentMethodOnFile) while any of its charges is open, as the text reads.
+    /// docs/fidelity.md lists the stricter reading (any open charge blocks a OneTime one too).
     pub(super) fn refresh_permission_state(&mut self, now: Timestamp) {
         let balance = self.amount_balance();
         let in_progress = self.charges.iter().any(|c| c.state.in_progress());
+        let blocked = in_progress && balance.is_none_or(|b| b.minor() == 0);
         let Some(p) = self.permission.as_mut() else {
             return;
         };
@@ -99,7 +114,7 @@ impl Checkout {
             return;
         }
         let mut reasons = Vec::new();
-        if in_progress {
+        if blocked {
             reasons.push(NonChargeableReason::ChargeInProgress);
         }
         if let Some(issue) = p.instrument_issue {

@@ -9,8 +9,8 @@ use crate::error::FieldError;
 use crate::ids::{CheckoutSessionId, MerchantId, StoreId};
 use crate::input::{MerchantContext, NewCheckoutSession, PaymentDetailsInput};
 use crate::model::{
-    ChargeState, Instrument, PaymentIntent, PaymentStep, PermissionState, SessionState,
-    StepAuthorization, WebCheckoutDetails,
+    ChargeState, Instrument, NonChargeableReason, PaymentIntent, PaymentStep, PermissionState,
+    SessionState, StepAuthorization, WebCheckoutDetails,
 };
 use crate::money::{Currency, Money};
 
@@ -228,6 +228,49 @@ fn a_total_order_amount_leaves_a_balance_after_capture() {
         w.checkout.permission.as_ref().unwrap().state,
         PermissionState::Chargeable
     );
+}
+
+/// Split shipments (one-time-payment-scenarios guide, "Partial authorization or capture at
+/// checkout"): open authorizations hold their amounts, and the permission is `ChargeInProgress`
+/// only once they hold everything that is left.
+#[test]
+fn open_authorizations_leave_a_one_time_permission_chargeable_until_they_hold_the_balance() {
+    let mut input = new_session(PaymentIntent::Authorize, 1000);
+    input.payment_details.as_mut().unwrap().total_order_amount = Some(usd(3000));
+    let mut w = World::new(input);
+    w.pay_with("1111");
+    w.run(
+        Command::Complete(CompleteRequest {
+            charge_amount: Some(usd(1000)),
+            total_order_amount: Some(usd(3000)),
+        }),
+        T0.plus(3),
+    )
+    .unwrap();
+    let state = |w: &World| w.checkout.permission.as_ref().unwrap().state.clone();
+    assert_eq!(state(&w), PermissionState::Chargeable);
+
+    w.run(Command::CreateCharge(NewCharge::of(usd(1500))), T0.plus(4))
+        .unwrap();
+    assert_eq!(state(&w), PermissionState::Chargeable);
+    assert_eq!(w.checkout.amount_balance(), Some(usd(500)));
+
+    w.run(Command::CreateCharge(NewCharge::of(usd(500))), T0.plus(5))
+        .unwrap();
+    assert_eq!(
+        state(&w),
+        PermissionState::NonChargeable(vec![NonChargeableReason::ChargeInProgress])
+    );
+    let last = w.checkout.charges.last().unwrap().id.clone();
+    w.run(
+        Command::CancelCharge {
+            charge_id: last,
+            reason: "Out of stock".into(),
+        },
+        T0.plus(6),
+    )
+    .unwrap();
+    assert_eq!(state(&w), PermissionState::Chargeable);
 }
 
 #[test]

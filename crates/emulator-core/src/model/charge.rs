@@ -120,8 +120,9 @@ impl ChargeState {
         )
     }
 
-    /// Whether the charge keeps its permission `NonChargeable`/`ChargeInProgress`: its
-    /// authorization is open or its capture has not completed.
+    /// Whether the charge is still in progress: its authorization is open or its capture has
+    /// not completed. Such a charge makes its permission `NonChargeable`/`ChargeInProgress` when
+    /// nothing is left to charge besides it (`Checkout::refresh_permission_state`).
     pub fn in_progress(&self) -> bool {
         self.is_open_authorization() || matches!(self, ChargeState::CaptureInitiated { .. })
     }

@@ -230,3 +230,30 @@ pub struct CheckoutSession {
     /// `statusDetails.lastUpdatedTimestamp`.
     pub updated_at: Timestamp,
 }
+
+impl CheckoutSession {
+    /// Whether the session's `scopes` release `scope` of the buyer's data to the merchant, on
+    /// every read of the session, its Charge Permission and Finalize's answer.
+    ///
+    /// `scopes` lists "the buyer details that you're requesting access to" (checkout-session
+    /// reference, Create Checkout Session, `scopes`; the Amazon Pay onboarding site's `scopes`
+    /// page: `name`, `email`, `phoneNumber` for the buyer's default billing phone number,
+    /// `billingAddress`); `buyerId` is always returned, and the shipping address follows the
+    /// `productType`, not the scopes. Without scopes (or with an empty list) everything is
+    /// released: the onboarding site gives a narrower default for `PayAndShip` (name and email
+    /// only), which the emulator does not follow (docs/fidelity.md).
+    pub fn releases(&self, scope: BuyerScope) -> bool {
+        match &self.scopes {
+            Some(list) if !list.is_empty() => list.contains(&scope),
+            _ => true,
+        }
+    }
+
+    /// Whether Complete's answer carries the billing address: only when `scopes` asks for
+    /// `billingAddress` (checkout-session reference, Complete Checkout Session response).
+    pub fn billing_address_on_complete(&self) -> bool {
+        self.scopes
+            .as_ref()
+            .is_some_and(|l| l.contains(&BuyerScope::BillingAddress))
+    }
+}

@@ -23,8 +23,8 @@ use amzpay_types as wire;
 use crate::error::{ApiError, Reason};
 use enums::{WireEnum, known};
 pub(crate) use views::{
-    address_out, charge_view, finalize_view, payment_page_url, permission_view, refund_view,
-    session_view, tracker_view,
+    address_out, charge_view, complete_view, finalize_view, payment_page_url, permission_view,
+    refund_view, session_view, tracker_view,
 };
 
 type R<T> = Result<T, ApiError>;

@@ -4,8 +4,9 @@ use amzpay_emulator_core::checkout::{Checkout, with_session_id};
 use amzpay_emulator_core::ids::ChargePermissionId;
 use amzpay_emulator_core::input::Shipment;
 use amzpay_emulator_core::model::{
-    Address, Buyer, Charge, ChargePermissionType, MerchantMetadata, PermissionClosedReason,
-    PermissionState, RecurringMetadata, Refund, SessionCancelReason, SessionState,
+    Address, Buyer, BuyerScope, Charge, ChargePermissionType, CheckoutSession, MerchantMetadata,
+    PermissionClosedReason, PermissionState, RecurringMetadata, Refund, SessionCancelReason,
+    SessionState,
 };
 use amzpay_emulator_core::{Money, Timestamp};
 use amzpay_types as wire;
@@ -37,14 +38,25 @@ pub(crate) fn address_out(a: &Address) -> wire::Address {
     }
 }
 
-fn buyer_out(b: &Buyer) -> wire::BuyerDetails {
+/// The buyer as the session's `scopes` release it (`CheckoutSession::releases`): `buyerId`
+/// always, the name, email and phone number only when asked for.
+fn buyer_out(b: &Buyer, s: &CheckoutSession) -> wire::BuyerDetails {
     wire::BuyerDetails {
         buyer_id: Some(b.buyer_id.as_str().into()),
-        name: Some(b.name.clone()),
-        email: Some(b.email.clone()),
-        phone_number: b.phone_number.clone(),
+        name: s.releases(BuyerScope::Name).then(|| b.name.clone()),
+        email: s.releases(BuyerScope::Email).then(|| b.email.clone()),
+        phone_number: b
+            .phone_number
+            .clone()
+            .filter(|_| s.releases(BuyerScope::PhoneNumber)),
         prime_membership_types: None,
     }
+}
+
+/// The buyer's billing address, if the session's `scopes` release it.
+fn billing_out(a: Option<&Address>, s: &CheckoutSession) -> Option<wire::Address> {
+    a.filter(|_| s.releases(BuyerScope::BillingAddress))
+        .map(address_out)
 }
 
 fn metadata_out(m: &MerchantMetadata) -> wire::MerchantMetadata {
@@ -158,6 +170,22 @@ pub(crate) fn finalize_view(c: &Checkout, base_url: &str) -> wire::CheckoutSessi
     view
 }
 
+/// The answer to Complete Checkout Session: the completed session, plus the billing address
+/// when the session's `scopes` ask for `billingAddress` (checkout-session reference, Complete
+/// Checkout Session; `CheckoutSession::billing_address_on_complete`). A later Get shows the
+/// completed session without it.
+pub(crate) fn complete_view(c: &Checkout, base_url: &str) -> wire::CheckoutSession {
+    let mut view = session_view(c, base_url);
+    let s = &c.session;
+    if matches!(s.state, SessionState::Completed { .. }) && s.billing_address_on_complete() {
+        view.billing_address = s
+            .buyer
+            .as_ref()
+            .and_then(|b| billing_out(b.billing_address.as_ref(), s));
+    }
+    view
+}
+
 /// `paymentDetails`, `buyer`, `billingAddress` and `paymentPreferences` (the instrument's
 /// `paymentDescriptor`), whatever the session's state.
 fn add_payment_and_buyer(view: &mut wire::CheckoutSession, c: &Checkout) {
@@ -172,9 +200,10 @@ fn add_payment_and_buyer(view: &mut wire::CheckoutSession, c: &Checkout) {
         allow_overcharge: p.allow_overcharge,
         extend_expiration: p.extend_expiration,
     });
-    if let Some(sel) = &c.session.buyer {
-        view.buyer = Some(buyer_out(&sel.buyer));
-        view.billing_address = sel.billing_address.as_ref().map(address_out);
+    let s = &c.session;
+    if let Some(sel) = &s.buyer {
+        view.buyer = Some(buyer_out(&sel.buyer, s));
+        view.billing_address = billing_out(sel.billing_address.as_ref(), s);
         view.payment_preferences = Some(vec![wire::PaymentPreference {
             payment_descriptor: Some(sel.instrument.descriptor()),
         }]);
@@ -223,17 +252,17 @@ pub(crate) fn permission_view(c: &Checkout, now: Timestamp) -> Option<wire::Char
         amazon_pay_token: None,
         charge_permission_reference_id: None,
         platform_id: p.platform_id.clone(),
-        buyer: p.buyer.as_ref().filter(|_| visible).map(buyer_out),
+        buyer: p
+            .buyer
+            .as_ref()
+            .filter(|_| visible)
+            .map(|b| buyer_out(b, &c.session)),
         shipping_address: p
             .shipping_address
             .as_ref()
             .filter(|_| visible)
             .map(address_out),
-        billing_address: p
-            .billing_address
-            .as_ref()
-            .filter(|_| visible)
-            .map(address_out),
+        billing_address: billing_out(p.billing_address.as_ref().filter(|_| visible), &c.session),
         payment_preferences: Some(vec![wire::PaymentPreference {
             payment_descriptor: p.payment_descriptor.clone().filter(|_| visible),
         }]),

@@ -7,7 +7,7 @@ use amzpay_emulator_core::ids::CheckoutSessionId;
 use amzpay_emulator_core::input::NewCheckoutSession;
 use amzpay_emulator_store::{IdempotencyRequest, ObjectRef, Target};
 
-use crate::convert::{finalize_view, session_view, to_json};
+use crate::convert::{complete_view, finalize_view, session_view, to_json};
 use crate::error::ApiError;
 use crate::service::auth::Caller;
 use crate::service::write::{
@@ -92,7 +92,8 @@ pub(crate) async fn get(
 }
 
 /// Runs Update, Complete or Finalize on the session and answers with the session (Finalize: with
-/// its payment details, buyer and billing address, see [`finalize_view`]) (200, or 202
+/// its payment details, buyer and billing address, see [`finalize_view`]; Complete: with the
+/// billing address when the scopes ask for it, see [`complete_view`]) (200, or 202
 /// when Complete or Finalize left the authorization pending; a simulated cancel keeps the
 /// cancel and answers 422 `CheckoutSessionCanceled`).
 pub(crate) async fn run(
@@ -111,10 +112,10 @@ pub(crate) async fn run(
         simulation,
     };
     let object = (ObjectRef::CheckoutSession(id.clone()), WHAT);
-    let view = if matches!(command, Command::Finalize(_)) {
-        finalize_view
-    } else {
-        session_view
+    let view = match command {
+        Command::Finalize(_) => finalize_view,
+        Command::Complete(_) => complete_view,
+        _ => session_view,
     };
     let render: Render = Box::new(move |c, effects| {
         let body = to_json(&view(c, &base));

@@ -536,3 +536,80 @@ async fn completing_a_session_that_is_not_open_answers_by_how_it_ended() {
         );
     }
 }
+
+/// A session created with `scopes`, paid and read: the Get before Complete, Complete's answer,
+/// the Get after it and the permission.
+async fn scoped_checkout(app: &TestApp, m: &Merchant, scopes: Value) -> [Value; 4] {
+    let mut body = session_body(m, Some(authorize("14.00")));
+    body["scopes"] = scopes;
+    let s = app.create_session(m, body).await;
+    let id = s["checkoutSessionId"].as_str().unwrap().to_owned();
+    app.pay(&id, "1111").await.expect(200);
+    let path = format!("/v2/checkoutSessions/{id}");
+    let open = app.get(m, &path).await.expect(200).clone();
+    let done = app
+        .complete(m, &id, json!({"chargeAmount": usd("14.00")}))
+        .await
+        .expect(200)
+        .clone();
+    let after = app.get(m, &path).await.expect(200).clone();
+    let p = done["chargePermissionId"].as_str().unwrap();
+    let permission = app
+        .get(m, &format!("/v2/chargePermissions/{p}"))
+        .await
+        .expect(200)
+        .clone();
+    [open, done, after, permission]
+}
+
+/// `scopes` on Create Checkout Session name the buyer data the merchant gets, on every read of
+/// the session and its permission, and Complete adds the billing address when it is asked for
+/// (developer.amazon.com/docs/amazon-pay-api-v2/checkout-session.html, Create Checkout Session
+/// `scopes` and Complete Checkout Session; issue 17 item 3).
+#[tokio::test]
+async fn scopes_release_only_the_buyer_data_they_name_on_every_read() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+
+    // Only the email: no name, phone number or billing address anywhere.
+    let [open, done, after, permission] = scoped_checkout(&app, &m, json!(["email"])).await;
+    for (what, v) in [("open session", &open), ("permission", &permission)] {
+        assert!(v["buyer"]["buyerId"].is_string(), "{what}: {v}");
+        assert!(v["buyer"]["email"].is_string(), "{what}: {v}");
+        assert_eq!(v["buyer"]["name"], Value::Null, "{what}");
+        assert_eq!(v["buyer"]["phoneNumber"], Value::Null, "{what}");
+        assert_eq!(v["billingAddress"], Value::Null, "{what}");
+        // The shipping address follows the product type (PayAndShip), not the scopes.
+        assert!(v["shippingAddress"].is_object(), "{what}: {v}");
+    }
+    assert_eq!(done["billingAddress"], Value::Null);
+    assert_eq!(after["billingAddress"], Value::Null);
+
+    // The name and the billing address: Complete's answer carries the billing address.
+    let [open, done, after, permission] =
+        scoped_checkout(&app, &m, json!(["name", "billingAddress"])).await;
+    for (what, v) in [("open session", &open), ("permission", &permission)] {
+        assert!(v["buyer"]["name"].is_string(), "{what}: {v}");
+        assert_eq!(v["buyer"]["email"], Value::Null, "{what}");
+        assert_eq!(v["buyer"]["phoneNumber"], Value::Null, "{what}");
+        assert!(v["billingAddress"].is_object(), "{what}: {v}");
+    }
+    assert_eq!(done["statusDetails"]["state"], "Completed");
+    assert_eq!(done["billingAddress"], open["billingAddress"]);
+    assert_eq!(done["buyer"], Value::Null);
+    assert_eq!(
+        after["billingAddress"],
+        Value::Null,
+        "a later Get is reduced"
+    );
+
+    // No scopes: everything, as before; Complete's answer stays reduced.
+    let [open, done, _, permission] = scoped_checkout(&app, &m, Value::Null).await;
+    for v in [&open, &permission] {
+        assert!(v["buyer"]["name"].is_string());
+        assert!(v["buyer"]["email"].is_string());
+        assert!(v["buyer"]["phoneNumber"].is_string());
+        assert!(v["billingAddress"].is_object());
+    }
+    assert_eq!(done["billingAddress"], Value::Null);
+}

@@ -125,7 +125,7 @@ async fn every_charge_operation_in_every_charge_state_is_allowed_or_refused_with
 }
 
 #[tokio::test]
-async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_captured() {
+async fn a_charge_is_created_with_every_field_and_holds_its_amount_until_captured() {
     let app = spawn_app().await;
     let m = app.merchant().await;
     let c = app.deferred(&m, "100.00").await;
@@ -154,13 +154,10 @@ async fn a_charge_is_created_with_every_field_and_holds_the_permission_until_cap
     assert_eq!(charge["providerMetadata"]["providerReferenceId"], "psp-1");
     let id = charge["chargeId"].as_str().unwrap();
     assert!(id.starts_with(&format!("{}-C", c.permission_id)), "{id}");
+    // The open authorization holds its amount; the rest stays chargeable (issue 17 item 1).
     let p = app.permission(&m, &c.permission_id).await;
-    assert_eq!(permission_state_of(&p), "NonChargeable/ChargeInProgress");
+    assert_eq!(permission_state_of(&p), "Chargeable");
     assert_eq!(p["limits"]["amountBalance"], usd("60.00"));
-    // A second charge waits for the first.
-    app.create_charge(&m, &c.permission_id, "1.00", json!({}), None)
-        .await
-        .expect_error(422, "InvalidChargePermissionStatus");
     // A partial capture releases the rest of the authorization.
     let captured = app.capture(&m, id, "30.00", None).await.expect(200).clone();
     assert_eq!(captured["captureAmount"], usd("30.00"));
@@ -393,6 +390,111 @@ async fn a_capture_is_at_most_the_charge_amount_once_in_its_currency() {
     // OneTime, everything captured: Amazon closes the permission.
     let p = app.permission(&m, &c.permission_id).await;
     assert_eq!(permission_state_of(&p), "Closed/AmazonClosed");
+}
+
+/// The split shipment of Amazon's one-time-payment-scenarios guide ("Partial authorization or
+/// capture at checkout", developer.amazon.com/docs/amazon-pay-checkout/
+/// one-time-payment-scenarios.html): the checkout authorizes the first shipment of an order,
+/// and each later shipment is a new charge on the same OneTime permission, made while the first
+/// authorization is still open, within `amountLimit` and up to 25 charges. The permission is
+/// `NonChargeable`/`ChargeInProgress` only while open charges hold everything left.
+#[tokio::test]
+async fn a_split_shipment_charges_again_while_the_first_authorization_is_open() {
+    // Arrange: 10.00 of a 30.00 order authorized at checkout.
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let body = session_body(
+        &m,
+        Some(json!({
+            "paymentIntent": "Authorize",
+            "chargeAmount": usd("10.00"),
+            "totalOrderAmount": usd("30.00")
+        })),
+    );
+    let c = app.checkout_with(&m, body, "1111").await;
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "Chargeable");
+    assert_eq!(
+        p["limits"],
+        json!({"amountLimit": usd("30.00"), "amountBalance": usd("20.00")})
+    );
+
+    // Act: the second shipment's charge, the first still Authorized.
+    let second = app
+        .create_charge(&m, &c.permission_id, "15.00", json!({}), None)
+        .await
+        .expect(201)
+        .clone();
+
+    // Assert
+    assert_eq!(state_of(&second), "Authorized");
+    assert_eq!(
+        state_of(&app.charge_state(&m, c.charge()).await),
+        "Authorized"
+    );
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "Chargeable");
+    assert_eq!(p["limits"]["amountBalance"], usd("5.00"));
+    // Beyond amountBalance, open authorizations counted.
+    app.create_charge(&m, &c.permission_id, "5.01", json!({}), None)
+        .await
+        .expect_error(400, "TransactionAmountExceeded");
+    // The last shipment takes the rest: nothing is left but what open charges hold.
+    let third = app
+        .create_charge(&m, &c.permission_id, "5.00", json!({}), None)
+        .await
+        .expect(201)
+        .clone();
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "NonChargeable/ChargeInProgress");
+    assert_eq!(p["limits"]["amountBalance"], usd("0.00"));
+    app.create_charge(&m, &c.permission_id, "1.00", json!({}), None)
+        .await
+        .expect_error(422, "InvalidChargePermissionStatus");
+    // Canceling one frees its amount again.
+    let third_id = third["chargeId"].as_str().unwrap();
+    app.cancel_charge(&m, third_id).await.expect(200);
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "Chargeable");
+    assert_eq!(p["limits"]["amountBalance"], usd("5.00"));
+    // Capturing everything permitted closes the permission.
+    let third = app
+        .create_charge(
+            &m,
+            &c.permission_id,
+            "5.00",
+            json!({"captureNow": true}),
+            None,
+        )
+        .await
+        .expect(201)
+        .clone();
+    assert_eq!(state_of(&third), "Captured");
+    let second_id = second["chargeId"].as_str().unwrap();
+    app.capture(&m, c.charge(), "10.00", None).await.expect(200);
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "NonChargeable/ChargeInProgress");
+    app.capture(&m, second_id, "15.00", None).await.expect(200);
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "Closed/AmazonClosed");
+}
+
+#[tokio::test]
+async fn a_one_time_permission_allows_25_open_authorizations_within_its_limit() {
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let c = app.deferred(&m, "100.00").await;
+    for _ in 0..25 {
+        app.create_charge(&m, &c.permission_id, "2.00", json!({}), None)
+            .await
+            .expect(201);
+    }
+    let p = app.permission(&m, &c.permission_id).await;
+    assert_eq!(permission_state_of(&p), "Chargeable");
+    assert_eq!(p["limits"]["amountBalance"], usd("50.00"));
+    app.create_charge(&m, &c.permission_id, "2.00", json!({}), None)
+        .await
+        .expect_error(422, "TransactionCountExceeded");
 }
 
 #[tokio::test]

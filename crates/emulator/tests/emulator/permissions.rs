@@ -83,7 +83,8 @@ impl PermissionOp {
 fn expected(state: &str, op: PermissionOp) -> Result<&'static str, (u16, &'static str)> {
     let closed = state.starts_with("Closed/");
     match op {
-        PermissionOp::Charge if state == "Chargeable" => Ok("NonChargeable/ChargeInProgress"),
+        // A 1.00 authorization of a 100.00 permission leaves it Chargeable (issue 17 item 1).
+        PermissionOp::Charge if state == "Chargeable" => Ok("Chargeable"),
         PermissionOp::Charge => Err((422, "InvalidChargePermissionStatus")),
         PermissionOp::UpdateEmptyField => Ok("unchanged"),
         PermissionOp::UpdateSetField if closed => Err((422, "ChargePermissionNotModifiable")),
