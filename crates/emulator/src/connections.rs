@@ -89,7 +89,7 @@ pub fn raise_open_file_limit() -> Option<u64> {
 }
 
 /// The connection cap that fits an open-file limit: `wanted`, or fewer when the limit leaves
-/// less room after [`RESERVED_FDS`].
+/// less room after the descriptors kept for the database, logs and certificates (64).
 pub fn fit_connections(wanted: usize, open_file_limit: Option<u64>) -> usize {
     let Some(limit) = open_file_limit else {
         return wanted;
