@@ -186,7 +186,11 @@ fn the_packaged_crates_hold_what_their_builds_read() {
         );
     }
     let emulator = crate_files("amzpay-emulator");
-    for needed in ["assets/checkout.js", "assets/hosted.css"] {
+    for needed in [
+        "assets/checkout.js",
+        "assets/hosted.css",
+        "assets/openapi.json",
+    ] {
         assert!(
             emulator.contains(needed),
             "amzpay-emulator's package lacks {needed}"

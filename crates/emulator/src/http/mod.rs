@@ -1,5 +1,5 @@
 //! The HTTP surface: [`app`] builds the whole router (Amazon's API, the admin API, the hosted
-//! payment page) with its middleware. Each resource module exposes `router()`.
+//! payment page, the OpenAPI document) with its middleware. Each resource module exposes `router()`.
 
 pub mod error;
 
@@ -8,6 +8,7 @@ mod checkout_sessions;
 pub(crate) mod extract;
 mod hosted;
 mod objects;
+mod openapi;
 mod trackers_buyers;
 
 use std::time::Duration;
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         .merge(objects::router())
         .merge(trackers_buyers::router())
         .merge(hosted::router())
+        .merge(openapi::router())
         .merge(admin::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -15,6 +15,7 @@ mod hosted;
 mod hostile;
 mod idempotency;
 mod node;
+mod openapi;
 mod payments;
 mod permissions;
 mod python;
