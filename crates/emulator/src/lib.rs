@@ -105,4 +105,4 @@ pub mod worker;
 
 pub use http::app;
 pub use startup::{Application, ServerConfig, TlsMode};
-pub use state::{AppState, Settings};
+pub use state::{AppState, Settings, ThrottleMode};
