@@ -295,7 +295,7 @@ async fn writer_loop(mut conn: SqliteConnection, sql: Sql<Sqlite>, mut rx: mpsc:
             } else {
                 exec(&mut conn, "ROLLBACK TO job; RELEASE job").await
             };
-            answers.push(Answer::Admin(end.and_then(|()| done), tx));
+            answers.push(Answer::Admin(end.and(done), tx));
         }
         match exec(&mut conn, "COMMIT").await {
             Ok(()) => answers.into_iter().for_each(Answer::send),
