@@ -128,6 +128,11 @@ impl AdminClient {
         self.call(reqwest::Method::PUT, path, Some(body)).await
     }
 
+    /// `DELETE path`, decoding the JSON answer.
+    pub(crate) async fn delete<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        self.call(reqwest::Method::DELETE, path, None).await
+    }
+
     /// Sends one request; any status other than 2xx is an error that carries the answer's text.
     async fn call<T: DeserializeOwned>(
         &self,

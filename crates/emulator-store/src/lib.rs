@@ -55,6 +55,7 @@
 mod connect;
 mod doc;
 mod error;
+mod faults;
 mod object;
 pub mod postgres;
 mod protocol;
@@ -69,6 +70,7 @@ use amzpay_emulator_core::model::{Environment, Merchant, MerchantKey};
 use amzpay_emulator_core::{Timestamp, VirtualClock};
 
 pub use connect::{ConnectOptions, connect};
+pub use faults::{FaultRuleRecord, NewFaultRule};
 pub use object::{ObjectKind, ObjectRef, TrackingKey, object_refs};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -306,4 +308,26 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         before: Timestamp,
         limit: u32,
     ) -> Result<u64, StoreError>;
+    /// Adds a fault-injection rule ([`StoreError::Conflict`] when its id exists).
+    async fn insert_fault_rule(&self, rule: &NewFaultRule) -> Result<(), StoreError>;
+
+    /// The fault rules in the order they were added: every rule, or (given a merchant) those for
+    /// that merchant and those for every merchant.
+    async fn fault_rules(
+        &self,
+        merchant: Option<&MerchantId>,
+    ) -> Result<Vec<FaultRuleRecord>, StoreError>;
+
+    /// Deletes one fault rule, or every rule; returns how many it deleted.
+    async fn delete_fault_rules(&self, rule_id: Option<&str>) -> Result<u64, StoreError>;
+
+    /// Counts one more request matched by a rule's filters and returns the new count (the first
+    /// match is 1); `None` when the rule no longer exists. Atomic across instances.
+    async fn fault_rule_matched(&self, rule_id: &str) -> Result<Option<u64>, StoreError>;
+
+    /// Claims one injection of a rule: counts a hit unless the rule has used up its
+    /// `max_hits`; `false` when it has (or the rule no longer exists). Atomic across instances,
+    /// so "the next N matching requests" are exactly N however many instances share the
+    /// database.
+    async fn claim_fault_hit(&self, rule_id: &str) -> Result<bool, StoreError>;
 }

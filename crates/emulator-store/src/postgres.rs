@@ -82,7 +82,7 @@ use crate::error::{self, TransientCode};
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
-use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
+use crate::sql::{AdminWrite, Backend, FaultSql, Sql, SqlText, Statements, bind_checkout_row};
 use crate::{Mutation, Outcome, StoreError, StoredResponse};
 
 /// Settings of [`PostgresStore::open`]. `Debug` hides the password of the URL.
@@ -273,6 +273,15 @@ static SQL: SqlText = SqlText {
     // writers (MVCC), so it needs no index that every idempotent write would pay for.
     forget_keys: "DELETE FROM idempotency_keys WHERE ctid IN \
          (SELECT ctid FROM idempotency_keys WHERE created_at < to_timestamp($1::float8) LIMIT $2) RETURNING 1",
+    faults: &FaultSql {
+        insert: "INSERT INTO fault_rules (rule_id, merchant_id, spec, max_hits, created_at) VALUES ($1, $2, $3, $4, $5)",
+        list: "SELECT rule_id, merchant_id, spec, max_hits, matched, hits, created_at FROM fault_rules \
+             WHERE $1::text IS NULL OR merchant_id IS NULL OR merchant_id = $1 ORDER BY seq",
+        delete: "DELETE FROM fault_rules WHERE $1::text IS NULL OR rule_id = $1 RETURNING rule_id",
+        matched: "UPDATE fault_rules SET matched = matched + 1 WHERE rule_id = $1 RETURNING matched",
+        hit: "UPDATE fault_rules SET hits = hits + 1 WHERE rule_id = $1 \
+             AND (max_hits IS NULL OR hits < max_hits) RETURNING hits",
+    },
 };
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o \

@@ -22,6 +22,7 @@ use sqlx::query::Query;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Type};
 
 use crate::error::{self, TransientCode};
+use crate::faults::{FaultRuleRecord, FaultRuleRow, NewFaultRule};
 use crate::protocol::{Lookup, RowWrite, Write};
 use crate::{
     DueCheckout, Mutation, ObjectKind, ObjectRef, Outcome, Store, StoreError, Tenant, doc,
@@ -63,6 +64,24 @@ pub(crate) struct SqlText {
     /// Deletes at most `(limit)` idempotency records created before `(unix seconds)`, returning
     /// a row for each.
     pub(crate) forget_keys: &'static str,
+    /// The SQL of the fault rules' statements.
+    pub(crate) faults: &'static FaultSql,
+}
+
+/// A backend's SQL for the fault rules (`fault_rules`).
+#[derive(Debug)]
+pub(crate) struct FaultSql {
+    /// Inserts `(rule_id, merchant_id, spec, max_hits, created_at)`.
+    pub(crate) insert: &'static str,
+    /// The rules for `(merchant_id)` and for every merchant (every rule when it is null), in
+    /// the order they were added; columns of [`FaultRuleRow`].
+    pub(crate) list: &'static str,
+    /// Deletes `(rule_id)`, or every rule when it is null, returning each deleted `rule_id`.
+    pub(crate) delete: &'static str,
+    /// Adds one to `matched` of `(rule_id)`, returning the new `matched`.
+    pub(crate) matched: &'static str,
+    /// Adds one to `hits` of `(rule_id)` unless `max_hits` is reached, returning the new `hits`.
+    pub(crate) hit: &'static str,
 }
 
 /// A backend's read pool with its SQL and its transient error codes.
@@ -154,7 +173,12 @@ pub(crate) trait Statements: Send + Sync {
         real_now: Timestamp,
         merchant: Option<&MerchantId>,
     ) -> impl Future<Output = Result<Option<DueCheckout>, StoreError>> + Send;
-    /// Runs `write` on `conn`, inside the caller's transaction.
+    fn fault_rules(
+        &self,
+        merchant: Option<&MerchantId>,
+    ) -> impl Future<Output = Result<Vec<FaultRuleRecord>, StoreError>> + Send;
+    /// Runs `write` on `conn`, inside the caller's transaction; returns the count the write
+    /// documents (0 when it documents none).
     fn admin(
         &self,
         conn: &mut <Self::Db as Database>::Connection,
@@ -178,6 +202,7 @@ where
     for<'r> TenantRecord: FromRow<'r, DB::Row>,
     for<'r> KeyRecord: FromRow<'r, DB::Row>,
     for<'r> DueRecord: FromRow<'r, DB::Row>,
+    for<'r> FaultRuleRow: FromRow<'r, DB::Row>,
     for<'r> &'r str: ColumnIndex<DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
@@ -318,6 +343,18 @@ where
         row.map(DueCheckout::try_from).transpose()
     }
 
+    async fn fault_rules(
+        &self,
+        merchant: Option<&MerchantId>,
+    ) -> Result<Vec<FaultRuleRecord>, StoreError> {
+        let rows: Vec<FaultRuleRow> = sqlx::query_as(self.text.faults.list)
+            .bind(merchant.map(MerchantId::as_str))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("listing fault rules"))?;
+        rows.into_iter().map(FaultRuleRecord::try_from).collect()
+    }
+
     async fn admin(&self, conn: &mut DB::Connection, write: AdminWrite) -> Result<u64, StoreError> {
         let key = match write {
             AdminWrite::ClaimSecret { name, value } => {
@@ -368,6 +405,35 @@ where
                     .map(|_| 1)
                     .ok_or(StoreError::NotFound);
             }
+            AdminWrite::InsertFaultRule(rule) => {
+                let max_hits = rule.max_hits.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+                sqlx::query(self.text.faults.insert)
+                    .bind(rule.rule_id.as_str())
+                    .bind(rule.merchant_id.as_ref().map(MerchantId::as_str))
+                    .bind(rule.spec.as_str())
+                    .bind(max_hits)
+                    .bind(rule.created_at.unix())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(self.err("inserting a fault rule"))?;
+                return Ok(1);
+            }
+            AdminWrite::DeleteFaultRules(rule_id) => {
+                let deleted: Vec<String> = sqlx::query_scalar(self.text.faults.delete)
+                    .bind(rule_id.as_deref())
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(self.err("deleting fault rules"))?;
+                return Ok(deleted.len() as u64);
+            }
+            AdminWrite::FaultMatched(rule_id) => {
+                return self
+                    .count_fault(conn, self.text.faults.matched, &rule_id)
+                    .await;
+            }
+            AdminWrite::FaultHit(rule_id) => {
+                return self.count_fault(conn, self.text.faults.hit, &rule_id).await;
+            }
         };
         sqlx::query(self.text.insert_key)
             .bind(key.public_key_id.as_str())
@@ -380,14 +446,51 @@ where
     }
 }
 
+impl<DB> Sql<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'r> i64: Decode<'r, DB> + Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    /// Runs one of the counting statements of [`FaultSql`] on `rule_id` and returns the new
+    /// count, 0 when no row was counted (the rule is gone, or used up).
+    async fn count_fault(
+        &self,
+        conn: &mut DB::Connection,
+        sql: &'static str,
+        rule_id: &str,
+    ) -> Result<u64, StoreError> {
+        let n: Option<i64> = sqlx::query_scalar(sql)
+            .bind(rule_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(self.err("counting a fault rule's match or hit"))?;
+        Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+    }
+}
+
 /// A write of merchants and keys (admin API).
 #[derive(Debug)]
 pub(crate) enum AdminWrite {
     InsertMerchant(Merchant, MerchantKey),
     InsertKey(MerchantKey),
     SetClock(MerchantId, VirtualClock),
-    ClaimSecret { name: String, value: String },
-    ForgetKeys { before: Timestamp, limit: u32 },
+    ClaimSecret {
+        name: String,
+        value: String,
+    },
+    ForgetKeys {
+        before: Timestamp,
+        limit: u32,
+    },
+    InsertFaultRule(NewFaultRule),
+    /// One rule, or every rule.
+    DeleteFaultRules(Option<String>),
+    FaultMatched(String),
+    FaultHit(String),
 }
 
 /// Binds the `checkouts` row of `w`, in the order both backends' statements take it: for
@@ -517,7 +620,8 @@ pub(crate) trait Backend: Send + Sync + fmt::Debug + 'static {
 
     fn sql(&self) -> &Self::Sql;
 
-    /// Runs `write` in a transaction of its own (SQLite: a savepoint in the writer's batch).
+    /// Runs `write` in a transaction of its own (SQLite: a savepoint in the writer's batch) and
+    /// returns its count (see [`Statements::admin`]).
     fn admin(&self, write: AdminWrite) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Runs the write protocol ([`crate::protocol::execute`]) in the backend's transaction.
@@ -633,5 +737,35 @@ impl<B: Backend> Store for B {
         limit: u32,
     ) -> Result<u64, StoreError> {
         self.admin(AdminWrite::ForgetKeys { before, limit }).await
+    }
+
+    async fn insert_fault_rule(&self, rule: &NewFaultRule) -> Result<(), StoreError> {
+        self.admin(AdminWrite::InsertFaultRule(rule.clone()))
+            .await
+            .map(drop)
+    }
+
+    async fn fault_rules(
+        &self,
+        merchant: Option<&MerchantId>,
+    ) -> Result<Vec<FaultRuleRecord>, StoreError> {
+        self.sql().fault_rules(merchant).await
+    }
+
+    async fn delete_fault_rules(&self, rule_id: Option<&str>) -> Result<u64, StoreError> {
+        self.admin(AdminWrite::DeleteFaultRules(rule_id.map(str::to_owned)))
+            .await
+    }
+
+    async fn fault_rule_matched(&self, rule_id: &str) -> Result<Option<u64>, StoreError> {
+        let n = self
+            .admin(AdminWrite::FaultMatched(rule_id.to_owned()))
+            .await?;
+        Ok(Some(n).filter(|n| *n > 0))
+    }
+
+    async fn claim_fault_hit(&self, rule_id: &str) -> Result<bool, StoreError> {
+        let n = self.admin(AdminWrite::FaultHit(rule_id.to_owned())).await?;
+        Ok(n > 0)
     }
 }

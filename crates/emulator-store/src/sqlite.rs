@@ -15,7 +15,7 @@ use crate::error::{self, TransientCode};
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
-use crate::sql::{AdminWrite, Backend, Sql, SqlText, Statements, bind_checkout_row};
+use crate::sql::{AdminWrite, Backend, FaultSql, Sql, SqlText, Statements, bind_checkout_row};
 use crate::{Mutation, Outcome, StoreError, StoredResponse};
 
 /// How many queued writes one commit takes at most.
@@ -71,6 +71,15 @@ static SQL: SqlText = SqlText {
     forget_keys: "DELETE FROM idempotency_keys WHERE rowid IN \
          (SELECT rowid FROM (SELECT rowid, created_at FROM idempotency_keys ORDER BY rowid LIMIT ?2) \
           WHERE created_at < ?1) RETURNING 1",
+    faults: &FaultSql {
+        insert: "INSERT INTO fault_rules (rule_id, merchant_id, spec, max_hits, created_at) VALUES (?, ?, ?, ?, ?)",
+        list: "SELECT rule_id, merchant_id, spec, max_hits, matched, hits, created_at FROM fault_rules \
+             WHERE ?1 IS NULL OR merchant_id IS NULL OR merchant_id = ?1 ORDER BY seq",
+        delete: "DELETE FROM fault_rules WHERE ?1 IS NULL OR rule_id = ?1 RETURNING rule_id",
+        matched: "UPDATE fault_rules SET matched = matched + 1 WHERE rule_id = ? RETURNING matched",
+        hit: "UPDATE fault_rules SET hits = hits + 1 WHERE rule_id = ? \
+             AND (max_hits IS NULL OR hits < max_hits) RETURNING hits",
+    },
 };
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \

@@ -59,6 +59,10 @@ impl Admin {
         self.call(self.http.put(self.url(path)).json(body)).await
     }
 
+    pub(crate) async fn delete<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.call(self.http.delete(self.url(path))).await
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }

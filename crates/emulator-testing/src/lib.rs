@@ -109,7 +109,12 @@ use amzpay_emulator::startup::{Application, ServerConfig, TlsMode};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use amzpay_emulator::ThrottleMode;
 pub use amzpay_emulator::admin_api::BuyerActionResult;
+pub use amzpay_emulator::admin_api::{AddFault, FaultRuleInfo, FaultSpec, ObjectCounts};
+use amzpay_emulator::admin_api::{FaultRules, FaultsCleared};
+/// The response header naming the fault rule that changed an answer.
+pub use amzpay_emulator::http::FAULT_HEADER;
 
 use crate::admin::Admin;
 pub use crate::buyer::{Buyer, Instrument};
@@ -159,6 +164,7 @@ pub struct Emulator {
 /// Options for [`Emulator`]; [`Emulator::start`] uses the defaults.
 #[derive(Debug, Clone, Default)]
 pub struct EmulatorBuilder {
+    throttle: ThrottleMode,
     https: bool,
     database_url: Option<String>,
     timer_interval: Option<Duration>,
@@ -176,6 +182,12 @@ impl EmulatorBuilder {
     /// file. A PostgreSQL database is not emptied: give each test its own.
     pub fn database_url(mut self, url: impl Into<String>) -> Self {
         self.database_url = Some(url.into());
+        self
+    }
+
+    /// Applies Amazon's throttling limits (default: [`ThrottleMode::Off`]).
+    pub fn throttle(mut self, mode: ThrottleMode) -> Self {
+        self.throttle = mode;
         self
     }
 
@@ -201,6 +213,7 @@ impl EmulatorBuilder {
         };
         config.database_url = self.database_url;
         config.durable = false;
+        config.throttle = self.throttle;
         config.admin_token = Some(random_token().into());
         if let Some(interval) = self.timer_interval {
             config.timer_interval = interval;
@@ -250,6 +263,22 @@ impl Emulator {
     /// Options for an emulator.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder::default()
+    }
+
+    /// How many objects of each kind `merchant` has stored (what a test compares with what it
+    /// was acknowledged: one charge after a retried Complete).
+    pub async fn object_counts(&self, merchant: &Merchant) -> Result<ObjectCounts, Error> {
+        self.admin
+            .get(&format!(
+                "/__admin/merchants/{}/objects",
+                merchant.merchant_id()
+            ))
+            .await
+    }
+
+    /// The fault rules of this emulator.
+    pub fn faults(&self) -> Faults<'_> {
+        Faults { admin: &self.admin }
     }
 
     /// The emulator's base URL, e.g. `http://127.0.0.1:40123`; `checkout.js` and the hosted
@@ -404,6 +433,43 @@ impl Merchant {
     /// A client with the default configuration.
     pub fn client(&self) -> Result<amzpay::Client, Error> {
         Ok(amzpay::Client::new(self.config()?)?)
+    }
+}
+
+/// The emulator's fault rules (`/__admin/faults`): what to do to the API requests they match.
+#[derive(Debug)]
+pub struct Faults<'e> {
+    admin: &'e Admin,
+}
+
+impl Faults<'_> {
+    /// Adds a rule; the answer carries its id (the `x-amzpay-emulator-fault` header of every
+    /// answer it changes).
+    pub async fn add(&self, rule: AddFault) -> Result<FaultRuleInfo, Error> {
+        self.admin.post("/__admin/faults", &rule).await
+    }
+
+    /// Every rule with its counters, in the order they apply.
+    pub async fn list(&self) -> Result<Vec<FaultRuleInfo>, Error> {
+        let rules: FaultRules = self.admin.get("/__admin/faults").await?;
+        Ok(rules.rules)
+    }
+
+    /// One rule with its counters.
+    pub async fn get(&self, id: &str) -> Result<Option<FaultRuleInfo>, Error> {
+        Ok(self.list().await?.into_iter().find(|r| r.id == id))
+    }
+
+    /// Deletes every rule; returns how many there were.
+    pub async fn clear(&self) -> Result<u64, Error> {
+        let cleared: FaultsCleared = self.admin.delete("/__admin/faults").await?;
+        Ok(cleared.deleted)
+    }
+
+    /// Deletes one rule.
+    pub async fn remove(&self, id: &str) -> Result<(), Error> {
+        let _: FaultsCleared = self.admin.delete(&format!("/__admin/faults/{id}")).await?;
+        Ok(())
     }
 }
 

@@ -230,6 +230,166 @@ pub struct ObjectCounts {
     pub refunds: u64,
 }
 
+/// `POST /__admin/faults`: a fault-injection rule. The filters that are given must all match an
+/// Amazon Pay API request for the rule to apply; the first matching rule (in the order they were
+/// added) decides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddFault {
+    /// Only this merchant's requests (default: every merchant's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_id: Option<String>,
+    /// Only this operation, named as in Amazon's documentation (`CompleteCheckoutSession`,
+    /// `CreateCharge`, `CaptureCharge`, `GetCheckoutSession`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// Only this HTTP method (any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Only this path (without the `/sandbox` or `/live` prefix); `*` matches any run of
+    /// characters, e.g. `/v2/checkoutSessions/*/complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Apply to the next `count` matching requests only (default: every one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Apply to a matching request with this probability (0 to 1; default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// The seed of the probability draws: the same seed and the same sequence of matching
+    /// requests inject the same faults (default: drawn at random, shown by the list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// What to do.
+    pub fault: FaultSpec,
+}
+
+impl AddFault {
+    /// A rule with no filters (every request of every merchant) doing `fault`.
+    pub fn new(fault: FaultSpec) -> AddFault {
+        AddFault {
+            merchant_id: None,
+            operation: None,
+            method: None,
+            path: None,
+            count: None,
+            probability: None,
+            seed: None,
+            fault,
+        }
+    }
+
+    /// Only this merchant's requests.
+    pub fn merchant(mut self, merchant_id: impl Into<String>) -> AddFault {
+        self.merchant_id = Some(merchant_id.into());
+        self
+    }
+
+    /// Only this operation (`CompleteCheckoutSession`, ...).
+    pub fn operation(mut self, name: impl Into<String>) -> AddFault {
+        self.operation = Some(name.into());
+        self
+    }
+
+    /// Only the next `n` matching requests.
+    pub fn count(mut self, n: u64) -> AddFault {
+        self.count = Some(n);
+        self
+    }
+
+    /// Only with this probability, drawn from `seed`.
+    pub fn probability(mut self, p: f64, seed: u64) -> AddFault {
+        self.probability = Some(p);
+        self.seed = Some(seed);
+        self
+    }
+}
+
+/// What a fault rule does to a request it applies to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum FaultSpec {
+    /// Wait before processing the request: `ms`, or a uniform draw between `ms` and `maxMs`.
+    #[serde(rename_all = "camelCase")]
+    Latency {
+        /// Milliseconds (the lower bound of a range).
+        ms: u64,
+        /// The upper bound of a range, in milliseconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_ms: Option<u64>,
+    },
+    /// Answer with an error and change nothing: `status` (default 500, or the one
+    /// `reasonCode` implies) and `reasonCode` (default `InternalServerError` for 500,
+    /// `ServiceUnavailable` for 503, `TooManyRequests` for 429).
+    #[serde(rename_all = "camelCase")]
+    Error {
+        /// The HTTP status (400 to 599).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// The `reasonCode` of the body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason_code: Option<String>,
+        /// The `message` of the body.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    /// Close the connection without an answer before the request is processed (nothing
+    /// changes).
+    Reset,
+    /// Process the request (its change commits), then close the connection before the answer
+    /// is written.
+    LostAnswer,
+    /// Send the answer `chunkBytes` at a time (default 16), one chunk every `intervalMs`
+    /// (default 100).
+    #[serde(rename_all = "camelCase")]
+    SlowBody {
+        /// Bytes per chunk.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        chunk_bytes: Option<u64>,
+        /// Milliseconds between chunks.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval_ms: Option<u64>,
+    },
+    /// Answer normally with a `Date` header `seconds` away from the real time.
+    #[serde(rename_all = "camelCase")]
+    ClockSkew {
+        /// Seconds added to the real time (negative: behind).
+        seconds: i64,
+    },
+}
+
+/// A fault rule as `GET /__admin/faults` lists it (and `POST` answers).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultRuleInfo {
+    /// The rule's id (in the `x-amzpay-emulator-fault` header of every answer it changed).
+    pub id: String,
+    /// The rule as added (with its seed, drawn when none was given).
+    #[serde(flatten)]
+    pub rule: AddFault,
+    /// How many requests its filters matched while it had hits left (the number of the match
+    /// is what a probability draw uses).
+    pub matched: u64,
+    /// How many faults it injected.
+    pub hits: u64,
+}
+
+/// The answer to `GET /__admin/faults`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultRules {
+    /// Every rule, in the order they apply.
+    pub rules: Vec<FaultRuleInfo>,
+}
+
+/// The answer to `DELETE /__admin/faults` (every rule) and `DELETE /__admin/faults/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultsCleared {
+    /// How many rules were deleted.
+    pub deleted: u64,
+}
+
 /// Parses `90`, `90s`, `15m`, `24h`, `30d`, `1w` or a concatenation like `1h30m` into seconds.
 pub fn parse_duration(text: &str) -> Option<i64> {
     let text = text.trim();

@@ -82,6 +82,8 @@ pub enum Reason {
     InternalServerError,
     /// 503: the database is unreachable for now; retrying is safe.
     ServiceUnavailable,
+    /// 429: the request was throttled (`--throttle`); nothing changed.
+    TooManyRequests,
 }
 
 impl Reason {
@@ -121,6 +123,7 @@ impl Reason {
             Reason::ProcessingFailure => "ProcessingFailure",
             Reason::InternalServerError => "InternalServerError",
             Reason::ServiceUnavailable => "ServiceUnavailable",
+            Reason::TooManyRequests => "TooManyRequests",
         }
     }
 
@@ -160,6 +163,7 @@ impl Reason {
             Reason::ProcessingFailure => 500,
             Reason::InternalServerError => 500,
             Reason::ServiceUnavailable => 503,
+            Reason::TooManyRequests => 429,
         }
     }
 }
@@ -182,6 +186,17 @@ pub enum ApiError {
     /// `ServiceUnavailable` with `Retry-After`, logged. Nothing was written, so a retry is safe.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
+    /// An answer a fault rule chose (`/__admin/faults`): any error status with any
+    /// `reasonCode`; the request changed nothing.
+    #[error("injected fault: {status} {reason_code}")]
+    Injected {
+        /// The status.
+        status: u16,
+        /// The `reasonCode`.
+        reason_code: String,
+        /// The `message`.
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -207,6 +222,7 @@ impl ApiError {
             ApiError::Amazon { reason, .. } => reason.status(),
             ApiError::Internal(_) => 500,
             ApiError::Unavailable(_) => 503,
+            ApiError::Injected { status, .. } => *status,
         }
     }
 
@@ -219,6 +235,11 @@ impl ApiError {
                 Reason::ServiceUnavailable.code(),
                 "The service is temporarily unavailable; retry the request.",
             ),
+            ApiError::Injected {
+                reason_code,
+                message,
+                ..
+            } => (reason_code.as_str(), message.as_str()),
         };
         let body = amzpay_types::ErrorResponse::new(code.into(), message);
         serde_json::to_vec(&body).unwrap_or_default()

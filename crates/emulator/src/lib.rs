@@ -79,6 +79,10 @@
 //!   `POST /__admin/checkoutSessions/{id}/{sign-in|choose|pay|cancel}`,
 //!   `POST /__admin/timers/run`, `POST /__admin/merchants/{id}/sign-in` (Amazon Sign-in: a buyer
 //!   token), `POST /__admin/chargePermissions/{id}/events` (buyer and Amazon events). The CLI talks to a running emulator through it.
+//! - **Faults and throttling** (`docs/faults.md`): `service::faults::decide` runs once per
+//!   authenticated API request: `--throttle` (429 `TooManyRequests`), then the fault rules of
+//!   `/__admin/faults` (stored, so shared by every instance on a database); `http::faults`
+//!   carries the decision out and marks the answer with `x-amzpay-emulator-fault`.
 //! - **Serving.** Defaults: HTTPS on 127.0.0.1:8443 with a CA and server certificate generated
 //!   once in `DATA_DIR/tls` (`ca.pem` is the file to trust), SQLite at `DATA_DIR/emulator.db`
 //!   (WAL, `synchronous=FULL`), an admin token generated once into `DATA_DIR/admin-token`
@@ -105,4 +109,4 @@ pub mod worker;
 
 pub use http::app;
 pub use startup::{Application, ServerConfig, TlsMode};
-pub use state::{AppState, Settings};
+pub use state::{AppState, Settings, ThrottleMode};

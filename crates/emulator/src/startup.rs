@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use crate::connections;
 pub use crate::connections::Limits;
 use crate::secret::Secret;
-use crate::state::{AppState, Settings};
+use crate::state::{AppState, Settings, ThrottleMode};
 use crate::tls;
 
 /// How the emulator serves TLS.
@@ -55,6 +55,8 @@ pub struct ServerConfig {
     pub max_clock_skew_secs: i64,
     /// Largest request body, in bytes.
     pub body_limit: usize,
+    /// Amazon's throttling limits to apply (default off).
+    pub throttle: ThrottleMode,
     /// How often the background step applies due timers.
     pub timer_interval: Duration,
     /// `synchronous=FULL` for SQLite (turn off only for throwaway test databases).
@@ -76,6 +78,7 @@ impl ServerConfig {
             debug_signatures: false,
             max_clock_skew_secs: 15 * 60,
             body_limit: 256 * 1024,
+            throttle: ThrottleMode::Off,
             timer_interval: Duration::from_secs(1),
             durable: true,
             limits: Limits::default(),
@@ -175,6 +178,7 @@ impl Application {
         settings.max_clock_skew_secs = config.max_clock_skew_secs;
         settings.body_limit = config.body_limit;
         settings.secret = secret;
+        settings.throttle = config.throttle;
         Ok(Application {
             listener,
             state: AppState::new(store, settings),

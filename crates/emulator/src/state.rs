@@ -11,6 +11,8 @@ use amzpay_signing::PublicKey;
 use secrecy::SecretString;
 
 use crate::secret::Secret;
+use crate::service::throttle::Throttle;
+pub use crate::service::throttle::ThrottleMode;
 
 /// Settings the handlers need (resolved from flags and environment by `amzpay emulator serve`).
 #[derive(Clone, Debug)]
@@ -29,6 +31,8 @@ pub struct Settings {
     /// The key that signs buyer tokens and the hosted pages' form tokens (`Application::build`
     /// reads it from the database; a fresh one otherwise).
     pub secret: Secret,
+    /// Amazon's throttling limits to apply (`--throttle`; default off).
+    pub throttle: ThrottleMode,
 }
 
 impl Settings {
@@ -41,6 +45,7 @@ impl Settings {
             admin_token: SecretString::from(admin_token.into()),
             body_limit: 256 * 1024,
             secret: Secret::generate(),
+            throttle: ThrottleMode::Off,
         }
     }
 }
@@ -57,6 +62,7 @@ struct Inner {
     settings: Settings,
     // Keys never change once registered, so parsed keys are cached for good.
     keys: RwLock<HashMap<PublicKeyId, PublicKey>>,
+    throttle: Throttle,
 }
 
 impl AppState {
@@ -65,6 +71,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 store,
+                throttle: Throttle::new(settings.throttle),
                 settings,
                 keys: RwLock::new(HashMap::new()),
             }),
@@ -79,6 +86,11 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The throttle's token buckets.
+    pub(crate) fn throttle(&self) -> &Throttle {
+        &self.inner.throttle
     }
 
     /// The parsed public key for an id, parsing (and caching) its PEM on first use.

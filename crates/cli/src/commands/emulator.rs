@@ -7,9 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use amzpay_emulator::ThrottleMode;
 use amzpay_emulator::admin_api::{
-    AdvanceClock, BuyerActionResult, ChooseBody, ClockInfo, CreateMerchant, MerchantCreated,
-    MerchantInfo, SetClock, SignInBody, parse_duration,
+    AddFault, AdvanceClock, BuyerActionResult, ChooseBody, ClockInfo, CreateMerchant,
+    FaultRuleInfo, FaultRules, FaultSpec, FaultsCleared, MerchantCreated, MerchantInfo, SetClock,
+    SignInBody, parse_duration,
 };
 use amzpay_emulator::startup::{Application, ServerConfig, TlsMode, admin_token_path};
 use amzpay_emulator::telemetry::{self, LogFormat};
@@ -17,8 +19,8 @@ use anyhow::Context;
 
 use crate::admin_client::{AdminClient, AdminConfig};
 use crate::lowargs::emulator::{
-    BuyerCommand, ClientArgs, ClockCommand, EmulatorArgs, EmulatorCommand, LogFormatFlag,
-    MerchantCommand, ServeArgs, TlsFlag,
+    BuyerCommand, ClientArgs, ClockCommand, EmulatorArgs, EmulatorCommand, FaultAddArgs,
+    FaultCommand, FaultKindFlag, LogFormatFlag, MerchantCommand, ServeArgs, ThrottleFlag, TlsFlag,
 };
 
 /// Runs an `amzpay emulator` command.
@@ -28,6 +30,7 @@ pub(crate) async fn run(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
         EmulatorCommand::Merchant(c) => merchant(c).await,
         EmulatorCommand::Clock(c) => clock(c).await,
         EmulatorCommand::Buyer(c) => buyer(c).await,
+        EmulatorCommand::Fault(c) => fault(c).await,
         EmulatorCommand::Ping { client } => ping(&client).await,
     }
 }
@@ -91,6 +94,11 @@ fn server_config(a: &ServeArgs) -> anyhow::Result<ServerConfig> {
     config.limits.header_read_timeout = seconds("--header-read-timeout", &a.header_read_timeout)?;
     config.limits.idle_timeout = seconds("--idle-timeout", &a.idle_timeout)?;
     config.limits.max_header_bytes = a.max_header_bytes.max(8 * 1024);
+    config.throttle = match a.throttle {
+        ThrottleFlag::Off => ThrottleMode::Off,
+        ThrottleFlag::Sandbox => ThrottleMode::Sandbox,
+        ThrottleFlag::Live => ThrottleMode::Live,
+    };
     Ok(config)
 }
 
@@ -356,5 +364,105 @@ async fn buyer(c: BuyerCommand) -> anyhow::Result<ExitCode> {
         None => eprintln!("session {} is {}", result.checkout_session_id, result.state),
     }
     println!("{}", result.redirect_url);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The fault a `fault add` asks for, from its kind and the kind's flags.
+fn fault_spec(a: &FaultAddArgs) -> anyhow::Result<FaultSpec> {
+    Ok(match a.kind {
+        FaultKindFlag::Latency => FaultSpec::Latency {
+            ms: a.ms.context("latency needs --ms")?,
+            max_ms: a.max_ms,
+        },
+        FaultKindFlag::Error => FaultSpec::Error {
+            status: a.status,
+            reason_code: a.reason_code.clone(),
+            message: a.message.clone(),
+        },
+        FaultKindFlag::Reset => FaultSpec::Reset,
+        FaultKindFlag::LostAnswer => FaultSpec::LostAnswer,
+        FaultKindFlag::SlowBody => FaultSpec::SlowBody {
+            chunk_bytes: a.chunk_bytes,
+            interval_ms: a.interval_ms,
+        },
+        FaultKindFlag::ClockSkew => FaultSpec::ClockSkew {
+            seconds: a.seconds.context("clock-skew needs --seconds")?,
+        },
+    })
+}
+
+/// One line per rule: id, kind, filters, counters.
+fn print_fault(r: &FaultRuleInfo) {
+    let kind = serde_json::to_value(&r.rule.fault)
+        .ok()
+        .and_then(|v| v["kind"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut filters = Vec::new();
+    let rule = &r.rule;
+    for (name, value) in [
+        ("merchant", rule.merchant_id.clone()),
+        ("operation", rule.operation.clone()),
+        ("method", rule.method.clone()),
+        ("path", rule.path.clone()),
+        ("count", rule.count.map(|n| n.to_string())),
+        ("probability", rule.probability.map(|p| p.to_string())),
+        ("seed", rule.seed.map(|s| s.to_string())),
+    ] {
+        if let Some(v) = value {
+            filters.push(format!("{name}={v}"));
+        }
+    }
+    let filters = if filters.is_empty() {
+        "every request".to_owned()
+    } else {
+        filters.join(" ")
+    };
+    println!(
+        "{}\t{kind}\t{filters}\thits={} matched={}",
+        r.id, r.hits, r.matched
+    );
+}
+
+async fn fault(c: FaultCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        FaultCommand::Add(a) => {
+            let rule = AddFault {
+                merchant_id: a.merchant.clone(),
+                operation: a.operation.clone(),
+                method: a.method.clone(),
+                path: a.path.clone(),
+                count: a.count,
+                probability: a.probability,
+                seed: a.seed,
+                fault: fault_spec(&a)?,
+            };
+            let added: FaultRuleInfo = AdminClient::connect(&a.client)?
+                .post("/__admin/faults", serde_json::to_value(&rule)?)
+                .await?;
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&added)?);
+            } else {
+                println!("{}", added.id);
+            }
+        }
+        FaultCommand::List { json, client } => {
+            let rules: FaultRules = AdminClient::connect(&client)?
+                .get("/__admin/faults")
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rules)?);
+            } else {
+                rules.rules.iter().for_each(print_fault);
+            }
+        }
+        FaultCommand::Clear { id, client } => {
+            let path = match &id {
+                Some(id) => format!("/__admin/faults/{id}"),
+                None => "/__admin/faults".to_owned(),
+            };
+            let cleared: FaultsCleared = AdminClient::connect(&client)?.delete(&path).await?;
+            println!("deleted {} rule(s)", cleared.deleted);
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -30,6 +30,9 @@ pub(crate) enum EmulatorCommand {
     /// Act as the buyer on a Checkout Session (what the hosted pages do for a browser).
     #[command(subcommand)]
     Buyer(BuyerCommand),
+    /// Add, list and clear fault-injection rules (errors, resets, lost answers, latency...).
+    #[command(subcommand)]
+    Fault(FaultCommand),
     /// Check that an emulator answers (exit status 0 when it does): for health checks, such as
     /// the Docker image's. Needs no admin token.
     Ping {
@@ -111,6 +114,122 @@ pub(crate) struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, env = "AMZPAY_BODY_LIMIT", default_value_t = 256 * 1024)]
     pub(crate) body_limit: usize,
+    /// Apply Amazon's per-operation throttling limits for sandbox or live keys (429
+    /// TooManyRequests beyond them).
+    #[arg(long, env = "AMZPAY_THROTTLE", value_enum, default_value = "off")]
+    pub(crate) throttle: ThrottleFlag,
+}
+
+/// `--throttle` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ThrottleFlag {
+    /// No throttling.
+    Off,
+    /// Amazon's limits for sandbox keys.
+    Sandbox,
+    /// Amazon's limits for live keys.
+    Live,
+}
+
+/// The kinds of fault a rule injects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FaultKindFlag {
+    /// Wait before processing (--ms, optionally up to --max-ms).
+    Latency,
+    /// Answer with an error and change nothing (--status, --reason-code; default 500).
+    Error,
+    /// Close the connection before processing (nothing changes).
+    Reset,
+    /// Process the request, then close the connection before answering.
+    LostAnswer,
+    /// Trickle the answer (--chunk-bytes every --interval-ms).
+    SlowBody,
+    /// Skew the answer's Date header by --seconds.
+    ClockSkew,
+}
+
+/// `amzpay emulator fault ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum FaultCommand {
+    /// Add a rule; prints its id.
+    Add(Box<FaultAddArgs>),
+    /// List the rules with their hit counters.
+    List {
+        /// Print JSON instead of lines.
+        #[arg(long)]
+        json: bool,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Delete one rule, or every rule.
+    Clear {
+        /// The rule to delete (default: every rule).
+        id: Option<String>,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+/// `amzpay emulator fault add`.
+#[derive(Debug, Args)]
+pub(crate) struct FaultAddArgs {
+    /// What to do to the matching requests.
+    #[arg(value_enum)]
+    pub(crate) kind: FaultKindFlag,
+    /// Only this merchant's requests.
+    #[arg(long)]
+    pub(crate) merchant: Option<String>,
+    /// Only this operation (CompleteCheckoutSession, CreateCharge, CaptureCharge, ...).
+    #[arg(long)]
+    pub(crate) operation: Option<String>,
+    /// Only this HTTP method.
+    #[arg(long)]
+    pub(crate) method: Option<String>,
+    /// Only this path (`*` matches anything), e.g. /v2/checkoutSessions/*/complete.
+    #[arg(long)]
+    pub(crate) path: Option<String>,
+    /// Only the next N matching requests.
+    #[arg(long)]
+    pub(crate) count: Option<u64>,
+    /// Only with this probability (0 to 1).
+    #[arg(long)]
+    pub(crate) probability: Option<f64>,
+    /// Seed of the probability draws (reproducible runs).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// latency: milliseconds (the lower bound with --max-ms).
+    #[arg(long)]
+    pub(crate) ms: Option<u64>,
+    /// latency: the upper bound of a uniform range, in milliseconds.
+    #[arg(long)]
+    pub(crate) max_ms: Option<u64>,
+    /// error: the HTTP status (default 500, or the one the reason code implies).
+    #[arg(long)]
+    pub(crate) status: Option<u16>,
+    /// error: the reasonCode (default from the status: InternalServerError, ServiceUnavailable,
+    /// TooManyRequests).
+    #[arg(long)]
+    pub(crate) reason_code: Option<String>,
+    /// error: the message.
+    #[arg(long)]
+    pub(crate) message: Option<String>,
+    /// slow-body: bytes per chunk (default 16).
+    #[arg(long)]
+    pub(crate) chunk_bytes: Option<u64>,
+    /// slow-body: milliseconds between chunks (default 100).
+    #[arg(long)]
+    pub(crate) interval_ms: Option<u64>,
+    /// clock-skew: seconds added to the Date header (negative: behind).
+    #[arg(long, allow_hyphen_values = true)]
+    pub(crate) seconds: Option<i64>,
+    /// Print JSON instead of the rule's id.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Connection.
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
 }
 
 /// How CLI commands reach a running emulator.

@@ -581,3 +581,74 @@ fn serve_names_the_generated_admin_token_file_but_never_prints_the_token() {
         "{printed}"
     );
 }
+
+#[tokio::test]
+async fn the_cli_adds_lists_and_clears_fault_rules_that_the_api_obeys() {
+    // Arrange
+    let emulator = Emulator::start();
+    let merchant_id = emulator.field("merchantId");
+    let added = emulator.admin(&[
+        "fault",
+        "add",
+        "error",
+        "--status",
+        "503",
+        "--operation",
+        "CreateCheckoutSession",
+        "--merchant",
+        &merchant_id,
+        "--count",
+        "1",
+    ]);
+    assert_eq!(added.code, 0, "{added:?}");
+    let id = added.stdout.trim().to_owned();
+    assert!(id.starts_with("fault-"), "{added:?}");
+    let client = Client::new(
+        Config::builder()
+            .public_key_id(emulator.field("publicKeyId"))
+            .private_key_file(emulator.key_file())
+            .region(Region::Na)
+            .endpoint(&emulator.url)
+            .unwrap()
+            .ca_cert_file(&emulator.ca)
+            .max_attempts(1)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let request = CreateCheckoutSessionRequest {
+        web_checkout_details: WebCheckoutDetailsInput {
+            checkout_review_return_url: Some("https://shop.example/review".into()),
+            ..Default::default()
+        },
+        store_id: emulator.field("storeId").into(),
+        ..Default::default()
+    };
+
+    // Act
+    let refused = client
+        .create_checkout_session(&request)
+        .await
+        .expect_err("the rule answers 503");
+    let listed = emulator.admin(&["fault", "list"]);
+    let accepted = client.create_checkout_session(&request).await;
+    let cleared = emulator.admin(&["fault", "clear"]);
+    let empty = emulator.admin(&["fault", "list", "--json"]);
+
+    // Assert
+    let api = refused.as_api().expect("an API error");
+    assert_eq!(api.status(), 503);
+    assert_eq!(api.reason_code(), Some(&ApiErrorCode::ServiceUnavailable));
+    assert_eq!(listed.code, 0, "{listed:?}");
+    assert!(
+        listed.stdout.contains(&id)
+            && listed.stdout.contains("error")
+            && listed.stdout.contains("operation=CreateCheckoutSession")
+            && listed.stdout.contains("hits=1"),
+        "{listed:?}"
+    );
+    accepted.expect("the rule was used up");
+    assert_eq!(cleared.stdout.trim(), "deleted 1 rule(s)", "{cleared:?}");
+    let empty: Value = serde_json::from_str(&empty.stdout).unwrap();
+    assert_eq!(empty["rules"], serde_json::json!([]));
+}

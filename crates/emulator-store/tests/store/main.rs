@@ -2,6 +2,7 @@
 //! (always) and on PostgreSQL (when `TEST_DATABASE_URL` is set; see `pg`), plus what only the
 //! PostgreSQL backend promises (`postgres_only`).
 
+mod faults;
 mod pg;
 mod postgres_only;
 mod stories;
@@ -66,6 +67,8 @@ on_every_backend!(
     idempotency_records_older_than_the_cutoff_are_forgotten,
     a_secret_is_claimed_once,
     merchants_are_listed_in_pages,
+    fault_rules_round_trip_in_order_and_by_merchant,
+    fault_rule_hits_stop_at_their_limit_under_concurrent_claims,
 );
 
 #[cfg(unix)]

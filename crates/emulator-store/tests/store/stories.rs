@@ -20,6 +20,11 @@ use amzpay_emulator_store::{
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
+pub(crate) use crate::faults::{
+    fault_rule_hits_stop_at_their_limit_under_concurrent_claims,
+    fault_rules_round_trip_in_order_and_by_merchant,
+};
+
 pub(crate) const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
 
 pub(crate) fn rng() -> StdRng {

@@ -12,6 +12,8 @@ use amzpay::types::{
 use amzpay::{Client, Region};
 use amzpay_emulator_testing::{Emulator, Error, Instrument, Merchant};
 
+mod faults;
+
 fn usd(amount: &str) -> Price {
     Price::parse(amount, Currency::Usd).expect("a price")
 }

@@ -54,6 +54,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/__admin/chargePermissions/{id}/events",
             post(permission_event),
         )
+        .merge(crate::http::faults::admin_routes())
         .route_layer(axum::middleware::from_fn_with_state(state, require_token))
 }
 

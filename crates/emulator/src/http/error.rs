@@ -32,7 +32,7 @@ impl IntoResponse for ApiError {
                     .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
                 response.extensions_mut().insert(LoggedError(Arc::new(e)));
             }
-            ApiError::Amazon { .. } => {}
+            ApiError::Amazon { .. } | ApiError::Injected { .. } => {}
         }
         response
     }

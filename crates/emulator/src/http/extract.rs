@@ -422,6 +422,7 @@ impl FromRequest<AppState> for Signed {
                 _ => "(unreadable or repeated)",
             });
         let caller = auth::authenticate(state, &received, raw.path_environment, region).await?;
+        crate::http::faults::before(state, &caller, &parts).await?;
         let idempotency_key = if parts.method == Method::POST {
             idempotency_key(&parts.headers)?
         } else {

@@ -6,6 +6,7 @@ pub mod error;
 pub(crate) mod admin;
 mod checkout_sessions;
 pub(crate) mod extract;
+pub(crate) mod faults;
 mod hosted;
 mod objects;
 mod openapi;
@@ -49,6 +50,8 @@ pub(crate) fn reply(w: Written) -> Response {
     response
 }
 
+pub use faults::FAULT_HEADER;
+
 /// The response header carrying the request id.
 pub const REQUEST_ID: &str = "x-amz-pay-request-id";
 
@@ -87,7 +90,8 @@ pub fn app(state: AppState) -> Router {
             .layer(TimeoutLayer::with_status_code(
                 axum::http::StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(30),
-            )),
+            ))
+            .layer(axum::middleware::from_fn(faults::carry_out)),
     )
     .layer(axum::middleware::map_response(no_sniffing))
 }

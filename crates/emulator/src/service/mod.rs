@@ -13,10 +13,13 @@
 
 pub(crate) mod auth;
 pub(crate) mod buyers;
+pub(crate) mod faults;
 pub(crate) mod merchants;
+pub(crate) mod operations;
 pub(crate) mod payments;
 pub(crate) mod sessions;
 pub(crate) mod test_buyers;
+pub(crate) mod throttle;
 pub(crate) mod trackers;
 pub(crate) mod write;
 

@@ -11,6 +11,7 @@ mod checkout_sessions;
 mod complete;
 mod connections;
 mod doc_paths;
+mod faults;
 mod hosted;
 mod hostile;
 mod idempotency;
