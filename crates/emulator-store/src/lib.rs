@@ -322,7 +322,8 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     async fn delete_fault_rules(&self, rule_id: Option<&str>) -> Result<u64, StoreError>;
 
     /// Counts one more request matched by a rule's filters and returns the new count (the first
-    /// match is 1); `None` when the rule no longer exists. Atomic across instances.
+    /// match is 1); `None` when the rule no longer exists or has injected all its faults (a
+    /// caller working from an older list of rules may not know yet). Atomic across instances.
     async fn fault_rule_matched(&self, rule_id: &str) -> Result<Option<u64>, StoreError>;
 
     /// Claims one injection of a rule: counts a hit unless the rule has used up its

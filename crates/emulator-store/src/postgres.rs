@@ -278,7 +278,8 @@ static SQL: SqlText = SqlText {
         list: "SELECT rule_id, merchant_id, spec, max_hits, matched, hits, created_at FROM fault_rules \
              WHERE $1::text IS NULL OR merchant_id IS NULL OR merchant_id = $1 ORDER BY seq",
         delete: "DELETE FROM fault_rules WHERE $1::text IS NULL OR rule_id = $1 RETURNING rule_id",
-        matched: "UPDATE fault_rules SET matched = matched + 1 WHERE rule_id = $1 RETURNING matched",
+        matched: "UPDATE fault_rules SET matched = matched + 1 WHERE rule_id = $1 \
+             AND (max_hits IS NULL OR hits < max_hits) RETURNING matched",
         hit: "UPDATE fault_rules SET hits = hits + 1 WHERE rule_id = $1 \
              AND (max_hits IS NULL OR hits < max_hits) RETURNING hits",
     },

@@ -78,7 +78,7 @@ pub(crate) struct FaultSql {
     pub(crate) list: &'static str,
     /// Deletes `(rule_id)`, or every rule when it is null, returning each deleted `rule_id`.
     pub(crate) delete: &'static str,
-    /// Adds one to `matched` of `(rule_id)`, returning the new `matched`.
+    /// Adds one to `matched` of `(rule_id)` while it has hits left, returning the new `matched`.
     pub(crate) matched: &'static str,
     /// Adds one to `hits` of `(rule_id)` unless `max_hits` is reached, returning the new `hits`.
     pub(crate) hit: &'static str,

@@ -11,6 +11,7 @@ use amzpay_signing::PublicKey;
 use secrecy::SecretString;
 
 use crate::secret::Secret;
+use crate::service::faults::RuleCache;
 use crate::service::throttle::Throttle;
 pub use crate::service::throttle::ThrottleMode;
 
@@ -63,6 +64,7 @@ struct Inner {
     // Keys never change once registered, so parsed keys are cached for good.
     keys: RwLock<HashMap<PublicKeyId, PublicKey>>,
     throttle: Throttle,
+    fault_rules: RuleCache,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 throttle: Throttle::new(settings.throttle),
+                fault_rules: RuleCache::default(),
                 settings,
                 keys: RwLock::new(HashMap::new()),
             }),
@@ -86,6 +89,11 @@ impl AppState {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The fault rules as last read (see [`RuleCache`]).
+    pub(crate) fn fault_rules(&self) -> &RuleCache {
+        &self.inner.fault_rules
     }
 
     /// The throttle's token buckets.

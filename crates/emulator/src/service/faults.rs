@@ -9,14 +9,20 @@
 //! body, the `Date` header), which this layer knows nothing about.
 //!
 //! Rules live in the store, so they survive a restart and every instance on a shared PostgreSQL
-//! database applies the same rules with the same counters. A probability draw is a pure function
+//! database applies the same rules with the same counters. A request reads them from
+//! [`RuleCache`], not from the table: the list is read again when this process adds or clears a
+//! rule, and at most [`RuleCache::FRESH_FOR`] after the last read otherwise, so a rule added
+//! through another instance applies here within that time. Counts and hits are claimed in the
+//! store either way, so a stale list never injects a fault too many. A probability draw is a pure function
 //! of the rule's seed and the number of the match (the store counts matches atomically), so a
 //! run with the same seed and the same requests injects the same faults.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use amzpay_emulator_core::ids::MerchantId;
-use amzpay_emulator_store::{FaultRuleRecord, NewFaultRule};
+use amzpay_emulator_store::{FaultRuleRecord, NewFaultRule, Store, StoreError};
 use rand::Rng;
 
 use crate::admin_api::{AddFault, FaultRuleInfo, FaultRules, FaultSpec, FaultsCleared};
@@ -68,12 +74,13 @@ pub(crate) async fn decide(
     if let Some(op) = operation {
         state.throttle().admit(&caller.tenant.merchant_id, op)?;
     }
-    let rules = state
-        .store()
-        .fault_rules(Some(&caller.tenant.merchant_id))
-        .await?;
-    for record in rules {
-        let Some(rule) = Rule::from_record(&record) else {
+    let rules = state.fault_rules().rules(state.store().as_ref()).await?;
+    let merchant = &caller.tenant.merchant_id;
+    for record in rules
+        .iter()
+        .filter(|r| r.rule.merchant_id.as_ref().is_none_or(|m| m == merchant))
+    {
+        let Some(rule) = Rule::from_record(record) else {
             continue;
         };
         if !rule.matches(operation, method, path)
@@ -137,6 +144,7 @@ pub(crate) async fn add(state: &AppState, mut body: AddFault) -> Result<FaultRul
             created_at: real_now(),
         })
         .await?;
+    state.fault_rules().invalidate();
     tracing::info!(fault.rule_id = %id, "fault rule added");
     Ok(FaultRuleInfo {
         id,
@@ -167,11 +175,58 @@ pub(crate) async fn list(state: &AppState) -> Result<FaultRules, ApiError> {
 /// Deletes one rule (404 when it does not exist) or every rule (`DELETE /__admin/faults[/{id}]`).
 pub(crate) async fn clear(state: &AppState, id: Option<&str>) -> Result<FaultsCleared, ApiError> {
     let deleted = state.store().delete_fault_rules(id).await?;
+    state.fault_rules().invalidate();
     if let (Some(id), 0) = (id, deleted) {
         return Err(ApiError::not_found("fault rule", id));
     }
     tracing::info!(deleted, "fault rules cleared");
     Ok(FaultsCleared { deleted })
+}
+
+/// The fault rules as last read from the store, shared by every request of this process.
+#[derive(Debug, Default)]
+pub(crate) struct RuleCache {
+    /// The list and when it was read.
+    entry: Mutex<Option<(Instant, Arc<Vec<FaultRuleRecord>>)>>,
+    /// Bumped by [`RuleCache::invalidate`]: a read that started before a change does not keep
+    /// its (older) list.
+    generation: AtomicU64,
+}
+
+impl RuleCache {
+    /// How long a list read from the store is used before it is read again.
+    pub(crate) const FRESH_FOR: Duration = Duration::from_secs(1);
+
+    /// Every rule (all merchants), from the cache while it is fresh.
+    pub(crate) async fn rules(
+        &self,
+        store: &dyn Store,
+    ) -> Result<Arc<Vec<FaultRuleRecord>>, StoreError> {
+        if let Some((read_at, rules)) = &*self.lock()
+            && read_at.elapsed() < Self::FRESH_FOR
+        {
+            return Ok(rules.clone());
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let rules = Arc::new(store.fault_rules(None).await?);
+        let mut entry = self.lock();
+        if self.generation.load(Ordering::Acquire) == generation {
+            *entry = Some((Instant::now(), rules.clone()));
+        }
+        Ok(rules)
+    }
+
+    /// Forgets the list: this process changed the rules.
+    pub(crate) fn invalidate(&self) {
+        let mut entry = self.lock();
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        *entry = None;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Arc<Vec<FaultRuleRecord>>)>> {
+        // A panic while holding the lock cannot leave the list half-written: take it as it is.
+        self.entry.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// A stored rule, parsed.

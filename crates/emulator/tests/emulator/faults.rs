@@ -63,6 +63,35 @@ async fn an_error_rule_answers_its_status_and_code_marked_and_changes_nothing() 
 }
 
 #[tokio::test]
+async fn a_rule_applies_at_once_where_it_was_added_and_within_a_second_on_other_instances() {
+    // Arrange: two instances on one database; the second has read the (empty) rule list.
+    let a = spawn_app().await;
+    let b = a.second_instance().await;
+    let m = a.merchant().await;
+    create(&b, &m).await.expect(201);
+
+    // Act
+    let id = add_rule(
+        &a,
+        json!({"merchantId": m.merchant_id, "operation": "CreateCheckoutSession",
+               "fault": {"kind": "error", "status": 503}}),
+    )
+    .await;
+    let here = create(&a, &m).await;
+    // Requests read the rules from a list each instance keeps for at most a second; the other
+    // instance's list is stale now and fresh once that second has passed (real time: it bounds
+    // how fast a change travels between processes).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let there = create(&b, &m).await;
+
+    // Assert
+    here.expect_error(503, "ServiceUnavailable");
+    there.expect_error(503, "ServiceUnavailable");
+    assert_eq!(there.headers["x-amzpay-emulator-fault"], id.as_str());
+    assert_eq!(a.sessions(&m).await, 1);
+}
+
+#[tokio::test]
 async fn rules_filter_on_merchant_operation_method_and_path() {
     // Arrange
     let app = spawn_app().await;

@@ -133,6 +133,11 @@ impl TestApp {
         build(dir, settings).await
     }
 
+    /// A second emulator instance on the same database (as two processes sharing one).
+    pub(crate) async fn second_instance(&self) -> TestApp {
+        build(self.dir.clone(), self.state.settings().clone()).await
+    }
+
     pub(crate) async fn raw(&self, request: Request<Body>) -> Resp {
         let response = self
             .router
