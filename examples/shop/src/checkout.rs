@@ -246,7 +246,18 @@ async fn place(
         Ok(r) => r.into_inner(),
         Err(e) => {
             tracing::error!(error = %e, "updating the checkout session failed");
-            return Ok(see_other("/cart?checkout=error"));
+            // A throttled or unavailable Amazon Pay (after the SDK's own retries) changed
+            // nothing: tell the buyer to try again in a moment rather than that something broke.
+            let busy = match &e {
+                amzpay::Error::Api(a) => a.status() == 429 || a.status() >= 500,
+                amzpay::Error::Timeout(_) | amzpay::Error::Transport(_) => true,
+                _ => false,
+            };
+            return Ok(see_other(if busy {
+                "/cart?checkout=busy"
+            } else {
+                "/cart?checkout=error"
+            }));
         }
     };
     match updated

@@ -39,6 +39,10 @@ const CART_COOKIE: &str = "shop_cart";
 /// Flat shipping for carts with goods that ship.
 pub const SHIPPING_MINOR: i64 = 500;
 
+/// The message for a buyer whose order Amazon Pay could not take for now (throttled, or
+/// unavailable): nothing was placed, and checking out again in a moment is the way on.
+pub const AMAZON_PAY_BUSY: &str = "Amazon Pay is busy right now, so your order was not placed and you have not been charged. Please try again in a moment.";
+
 /// The cart id from the cookie, if the browser has one.
 pub fn cart_id(headers: &HeaderMap) -> Option<String> {
     headers
@@ -298,6 +302,7 @@ async fn cart(
     let failure = match (q.payment.as_deref(), q.checkout.as_deref()) {
         (Some("failed"), _) => Some(PAYMENT_NOT_SUCCESSFUL),
         (_, Some("error")) => Some(CHECKOUT_FAILED),
+        (_, Some("busy")) => Some(AMAZON_PAY_BUSY),
         _ => None,
     };
     let notice = match q.checkout.as_deref() {

@@ -1,6 +1,7 @@
 //! Cross-implementation tests: the official Node.js SDK drives a whole checkout
 //! (`tests/node/checkout.js`) and everything after it (`tests/node/payments.js`) against the
-//! emulator over HTTPS, once per signing algorithm.
+//! emulator over HTTPS, once per signing algorithm, and what the SDK does with 503 and 429
+//! answers (`tests/node/retries.js`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -59,4 +60,12 @@ async fn the_official_nodejs_sdk_completes_a_checkout_with_both_algorithms() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_nodejs_sdk_captures_refunds_cancels_and_closes_with_both_algorithms() {
     run_script("payments.js", "payments done").await;
+}
+
+/// The official Node.js SDK against fault rules answering 503 twice, then 429: the script
+/// asserts that each call sends exactly one request (no retries) and that every attempt carries
+/// the caller's idempotency key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_nodejs_sdk_does_not_retry_503_or_429_answers() {
+    run_script("retries.js", "no retries observed").await;
 }

@@ -128,6 +128,54 @@ impl Stack {
         Ok(())
     }
 
+    /// Adds a fault rule through the emulator's admin API (`POST /__admin/faults`), for the
+    /// shop's merchant only; returns its id.
+    pub(crate) async fn add_fault(&self, mut rule: Value) -> anyhow::Result<String> {
+        rule["merchantId"] = json!(self.merchant_id);
+        let added: Value = self
+            .admin
+            .post(format!("{}/__admin/faults", self.emulator_url))
+            .bearer_auth(&self.admin_token)
+            .json(&rule)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(added["id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// How many faults the rule `id` injected (`hits` in `GET /__admin/faults`).
+    pub(crate) async fn fault_hits(&self, id: &str) -> anyhow::Result<u64> {
+        let listed: Value = self
+            .admin
+            .get(format!("{}/__admin/faults", self.emulator_url))
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let rule = listed["rules"]
+            .as_array()
+            .and_then(|rules| rules.iter().find(|r| r["id"] == id))
+            .ok_or_else(|| anyhow::anyhow!("rule {id} is not listed: {listed}"))?;
+        rule["hits"]
+            .as_u64()
+            .ok_or_else(|| anyhow::anyhow!("rule {id} has no hits: {rule}"))
+    }
+
+    /// Deletes the fault rule `id` (`DELETE /__admin/faults/{id}`).
+    pub(crate) async fn clear_fault(&self, id: &str) -> anyhow::Result<()> {
+        self.admin
+            .delete(format!("{}/__admin/faults/{id}", self.emulator_url))
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
     /// Every order the shop stored.
     pub(crate) async fn orders(&self) -> Vec<Order> {
         self.shop.db().orders().await.expect("read orders")
@@ -135,14 +183,19 @@ impl Stack {
 
     /// Checkout Sessions the emulator holds for the shop's merchant.
     pub(crate) async fn sessions_at_amazon(&self) -> u64 {
+        self.objects_at_amazon(ObjectKind::CheckoutSession).await
+    }
+
+    /// Objects of `kind` the emulator holds for the shop's merchant.
+    pub(crate) async fn objects_at_amazon(&self, kind: ObjectKind) -> u64 {
         self.emulator
             .store()
             .count_objects(
                 &MerchantId::parse(&self.merchant_id).expect("a merchant id"),
-                ObjectKind::CheckoutSession,
+                kind,
             )
             .await
-            .expect("count sessions")
+            .expect("count objects")
     }
 }
 

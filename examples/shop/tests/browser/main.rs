@@ -10,6 +10,9 @@ mod helpers;
 mod webdriver;
 
 use amzpay::types::CheckoutSessionState;
+use amzpay_emulator_store::ObjectKind;
+use amzpay_shop::shop::AMAZON_PAY_BUSY;
+use serde_json::json;
 
 use crate::helpers::{Buyer, Stack, session_id_of};
 
@@ -455,5 +458,109 @@ async fn buyers_read_plain_words_and_the_pages_fit_a_phone_screen() -> R {
         let name = page.trim_matches('/').replace('/', "-");
         b.screenshot(&format!("phone-{name}")).await?;
     }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_complete_answer_still_ends_in_one_confirmation_and_one_charge() -> R {
+    // Arrange: Amazon completes the checkout but its answer never reaches the shop.
+    let stack = Stack::start().await?;
+    let mut buyer = Buyer::new("lost-complete").await?;
+    buyer.fill_cart(&stack, &["mug"]).await?;
+    buyer.sign_in(&stack).await?;
+    buyer.choose(&stack, "1111", None).await?;
+    let lost = stack
+        .add_fault(json!({
+            "operation": "CompleteCheckoutSession",
+            "count": 1,
+            "fault": {"kind": "lostAnswer"},
+        }))
+        .await?;
+
+    // Act
+    let result_url = buyer.place_order(&stack).await?;
+
+    // Assert: the fault happened, and the buyer still got one confirmation of a paid order.
+    assert_eq!(stack.fault_hits(&lost).await?, 1);
+    assert!(
+        result_url.starts_with(&format!("{}/checkout/result", stack.shop_url)),
+        "{result_url}"
+    );
+    assert_eq!(buyer.browser.text("#order-status").await?, "Paid");
+    let orders = stack.orders().await;
+    assert_eq!(orders.len(), 1);
+    let o = &orders[0];
+    assert_eq!(o.checkout_session_id, session_id_of(&result_url));
+    assert_eq!(o.charge_state.as_deref(), Some("Captured"));
+    assert_eq!(stack.objects_at_amazon(ObjectKind::Charge).await, 1);
+    assert_eq!(
+        stack.objects_at_amazon(ObjectKind::ChargePermission).await,
+        1
+    );
+
+    // The back office shows the one charge Amazon holds.
+    let charge_id = o.charge_id.clone().expect("a charge id");
+    buyer.open_order(&stack, &o.reference).await?;
+    assert_eq!(buyer.browser.text("#charge-id").await?, charge_id);
+    assert_eq!(buyer.browser.text("#charge-state").await?, "Captured");
+    buyer
+        .browser
+        .screenshot("admin-order-after-lost-answer")
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_amazon_pay_tells_the_buyer_to_try_again_and_a_second_try_succeeds() -> R {
+    // Arrange: every Update Checkout Session ("Place your order") answers 429, so the SDK's own
+    // retries run out. The shop never calls Create Checkout Session itself (the button creates
+    // the session through checkout.js, which fault rules do not touch), so Update is the first
+    // call of the buyer's checkout that Amazon can throttle.
+    let stack = Stack::start().await?;
+    let mut buyer = Buyer::new("throttled").await?;
+    buyer.fill_cart(&stack, &["mug"]).await?;
+    buyer.sign_in(&stack).await?;
+    buyer.choose(&stack, "1111", None).await?;
+    let throttled = stack
+        .add_fault(json!({
+            "operation": "UpdateCheckoutSession",
+            "fault": {"kind": "error", "status": 429},
+        }))
+        .await?;
+
+    // Act
+    let ended_at = buyer.place_order(&stack).await?;
+
+    // Assert: back at the cart with a plain "try again", no error page, nothing stored.
+    assert!(
+        ended_at.starts_with(&format!("{}/cart", stack.shop_url)),
+        "{ended_at}"
+    );
+    assert_eq!(
+        buyer.browser.text("#payment-message").await?,
+        AMAZON_PAY_BUSY
+    );
+    let page = buyer.browser.text("body").await?;
+    assert!(
+        !page.contains("panicked") && !page.contains("Error:"),
+        "{page}"
+    );
+    buyer.browser.find("#AmazonPayButton button").await?;
+    assert!(stack.fault_hits(&throttled).await? >= 1);
+    assert!(stack.orders().await.is_empty());
+    assert_eq!(stack.objects_at_amazon(ObjectKind::Charge).await, 0);
+
+    // Amazon Pay has room again: the buyer checks out from the same cart.
+    stack.clear_fault(&throttled).await?;
+    buyer.sign_in(&stack).await?;
+    buyer.choose(&stack, "1111", None).await?;
+    let result_url = buyer.place_order(&stack).await?;
+    assert!(
+        result_url.starts_with(&format!("{}/checkout/result", stack.shop_url)),
+        "{result_url}"
+    );
+    assert_eq!(buyer.browser.text("#order-status").await?, "Paid");
+    assert_eq!(stack.orders().await.len(), 1);
+    assert_eq!(stack.objects_at_amazon(ObjectKind::Charge).await, 1);
     Ok(())
 }
