@@ -49,8 +49,8 @@
 //!
 //! The virtual clocks are columns of `merchants`, so every instance computes the same "now".
 //!
-//! The steps of a mutation are [`crate::protocol`]'s; this module holds their SQL and the
-//! transaction ([`PgTx`]) they run in.
+//! The steps of a mutation are the `protocol` module's; this module holds their SQL and the
+//! transaction (`PgTx`) they run in.
 //!
 //! # Pool
 //!

@@ -1,6 +1,6 @@
 //! The SQLite backend: WAL, `synchronous=FULL`, one group-committing writer task, a read pool.
 //!
-//! The write protocol itself is [`crate::protocol`]; this module holds the SQL, the writer task
+//! The write protocol itself is the `protocol` module; this module holds the SQL, the writer task
 //! that batches mutations into one transaction (one savepoint per mutation that writes, one
 //! fsync per batch), and SQLite's transient error codes.
 
