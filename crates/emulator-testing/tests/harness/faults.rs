@@ -6,13 +6,11 @@ use std::time::{Duration, Instant};
 
 use amzpay::completion::CompletionOutcome;
 use amzpay::retry::RetryPolicy;
-use amzpay::types::{
-    ApiErrorCode, CreateCheckoutSessionRequest, PaymentIntent, WebCheckoutDetailsInput,
-};
+use amzpay::types::{ApiErrorCode, PaymentIntent};
 use amzpay::{Client, Error};
 use amzpay_emulator_testing::{AddFault, Emulator, FaultSpec, Instrument, Merchant};
 
-use crate::{ready_session, usd};
+use crate::{ready_session, session_request, usd};
 
 /// A client that retries quickly (milliseconds, not the default seconds) with `attempts` in all.
 fn quick_client(merchant: &Merchant, attempts: u32, timeout: Duration) -> Client {
@@ -28,17 +26,6 @@ fn quick_client(merchant: &Merchant, attempts: u32, timeout: Duration) -> Client
         .build()
         .unwrap();
     Client::new(config).unwrap()
-}
-
-fn session_request(merchant: &Merchant) -> CreateCheckoutSessionRequest {
-    CreateCheckoutSessionRequest {
-        web_checkout_details: WebCheckoutDetailsInput {
-            checkout_review_return_url: Some("https://shop.example/review".into()),
-            ..Default::default()
-        },
-        store_id: merchant.store_id().into(),
-        ..Default::default()
-    }
 }
 
 fn error(status: u16) -> FaultSpec {

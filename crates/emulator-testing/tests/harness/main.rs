@@ -19,6 +19,18 @@ fn usd(amount: &str) -> Price {
 }
 
 /// A session ready for the buyer: created, then updated with the result URL and the amount.
+/// A Create Checkout Session body for `merchant`'s store with a review URL.
+fn session_request(merchant: &Merchant) -> CreateCheckoutSessionRequest {
+    CreateCheckoutSessionRequest {
+        web_checkout_details: WebCheckoutDetailsInput {
+            checkout_review_return_url: Some("https://shop.example/review".into()),
+            ..Default::default()
+        },
+        store_id: merchant.store_id().into(),
+        ..Default::default()
+    }
+}
+
 async fn ready_session(
     client: &Client,
     merchant: &Merchant,
@@ -26,14 +38,7 @@ async fn ready_session(
     amount: &str,
 ) -> String {
     let session = client
-        .create_checkout_session(&CreateCheckoutSessionRequest {
-            web_checkout_details: WebCheckoutDetailsInput {
-                checkout_review_return_url: Some("https://shop.example/review".into()),
-                ..Default::default()
-            },
-            store_id: merchant.store_id().into(),
-            ..Default::default()
-        })
+        .create_checkout_session(&session_request(merchant))
         .await
         .expect("create checkout session");
     let id = session.checkout_session_id.to_string();
@@ -263,14 +268,7 @@ async fn https_mode_is_trusted_by_the_merchants_client() {
     let merchant = emu.merchant_in(Region::Eu).await.unwrap();
     let client = merchant.client().unwrap();
     let session = client
-        .create_checkout_session(&CreateCheckoutSessionRequest {
-            web_checkout_details: WebCheckoutDetailsInput {
-                checkout_review_return_url: Some("https://shop.example/review".into()),
-                ..Default::default()
-            },
-            store_id: merchant.store_id().into(),
-            ..Default::default()
-        })
+        .create_checkout_session(&session_request(&merchant))
         .await
         .unwrap();
     assert_eq!(session.status(), 201);
