@@ -136,6 +136,7 @@ async fn write_many(
                                 status: 201,
                                 body: Vec::new(),
                             },
+                            notifications: Vec::new(),
                         }),
                     })
                     .await

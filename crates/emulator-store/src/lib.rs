@@ -56,6 +56,7 @@ mod connect;
 mod doc;
 mod error;
 mod faults;
+mod notifications;
 mod object;
 pub mod postgres;
 mod protocol;
@@ -71,6 +72,10 @@ use amzpay_emulator_core::{Timestamp, VirtualClock};
 
 pub use connect::{ConnectOptions, connect};
 pub use faults::{FaultRuleRecord, NewFaultRule};
+pub use notifications::{
+    AfterAttempt, AttemptRecord, DeliveryState, FinishedAttempt, IpnEndpoint, IpnSettings,
+    NewNotification, NotificationRecord,
+};
 pub use object::{ObjectKind, ObjectRef, TrackingKey, object_refs};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -173,6 +178,9 @@ pub enum Applied {
         checkout: Box<Checkout>,
         /// The answer.
         response: StoredResponse,
+        /// The notifications the change causes, enqueued in the same transaction for every IPN
+        /// endpoint the tenant has then (none when it has none).
+        notifications: Vec<NewNotification>,
     },
     /// Change nothing and answer `response`, recorded under the idempotency key (if any) unless
     /// it is retryable ([`StoredResponse::is_retryable`]).
@@ -331,4 +339,43 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// so "the next N matching requests" are exactly N however many instances share the
     /// database.
     async fn claim_fault_hit(&self, rule_id: &str) -> Result<bool, StoreError>;
+
+    /// A merchant's IPN settings (the defaults when it never set any).
+    async fn ipn_settings(&self, merchant: &MerchantId) -> Result<IpnSettings, StoreError>;
+
+    /// Replaces a merchant's IPN settings; later changes notify the new endpoints.
+    async fn set_ipn_settings(
+        &self,
+        merchant: &MerchantId,
+        settings: &IpnSettings,
+    ) -> Result<(), StoreError>;
+
+    /// Claims the oldest delivery due at real time `now_ms` whose charge permission has no
+    /// earlier pending delivery to the same endpoint, for `lease_ms`: no other claimer gets it
+    /// until the lease ends or an attempt is recorded. Atomic across instances.
+    async fn claim_notification(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Option<NotificationRecord>, StoreError>;
+
+    /// Records an attempt of a claimed delivery and its next state; ends the lease.
+    async fn finish_notification_attempt(&self, done: &FinishedAttempt) -> Result<(), StoreError>;
+
+    /// At most `limit` deliveries, newest first, of one merchant or of all.
+    async fn notifications(
+        &self,
+        merchant: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>, StoreError>;
+
+    /// One delivery with its attempts.
+    async fn notification(
+        &self,
+        seq: u64,
+    ) -> Result<Option<(NotificationRecord, Vec<AttemptRecord>)>, StoreError>;
+
+    /// Makes a delivery pending again, due at `now_ms`, whatever its state; `false` when it does
+    /// not exist.
+    async fn redeliver_notification(&self, seq: u64, now_ms: i64) -> Result<bool, StoreError>;
 }

@@ -79,6 +79,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::error::{self, TransientCode};
+use crate::notifications::NotificationSql;
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
@@ -283,6 +284,35 @@ static SQL: SqlText = SqlText {
         hit: "UPDATE fault_rules SET hits = hits + 1 WHERE rule_id = $1 \
              AND (max_hits IS NULL OR hits < max_hits) RETURNING hits",
     },
+    notifications: &NotificationSql {
+        settings: "SELECT signature_version, ca_pem FROM ipn_settings WHERE merchant_id = $1",
+        endpoints: "SELECT environment, url FROM ipn_endpoints WHERE merchant_id = $1 ORDER BY environment, position",
+        delete_endpoints: "DELETE FROM ipn_endpoints WHERE merchant_id = $1",
+        insert_endpoint: "INSERT INTO ipn_endpoints (merchant_id, environment, position, url) VALUES ($1, $2, $3, $4)",
+        upsert_settings: "INSERT INTO ipn_settings (merchant_id, signature_version, ca_pem) VALUES ($1, $2, $3) \
+             ON CONFLICT (merchant_id) DO UPDATE SET signature_version = excluded.signature_version, ca_pem = excluded.ca_pem",
+        // SKIP LOCKED: a delivery another instance is claiming is passed over, not waited for;
+        // the earlier pending delivery of its permission still keeps the later ones back.
+        claim: "UPDATE notifications SET lease_until = $1 + $2 WHERE seq = ( \
+             SELECT n.seq FROM notifications n WHERE n.state = 'pending' AND n.next_attempt_at <= $1 \
+               AND (n.lease_until IS NULL OR n.lease_until <= $1) \
+               AND NOT EXISTS (SELECT 1 FROM notifications p WHERE p.state = 'pending' \
+                 AND p.endpoint = n.endpoint AND p.charge_permission_id = n.charge_permission_id AND p.seq < n.seq) \
+             ORDER BY n.seq LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING seq",
+        get: "SELECT seq, notification_id, message_id, merchant_id, environment, endpoint, charge_permission_id, object_type, \
+             object_id, notification_type, message, created_at, state, attempts::bigint AS attempts, next_attempt_at, delivered_at \
+             FROM notifications WHERE seq = $1",
+        list: "SELECT seq, notification_id, message_id, merchant_id, environment, endpoint, charge_permission_id, object_type, \
+             object_id, notification_type, message, created_at, state, attempts::bigint AS attempts, next_attempt_at, delivered_at \
+             FROM notifications WHERE $1::text IS NULL OR merchant_id = $1 ORDER BY seq DESC LIMIT $2",
+        attempts: "SELECT attempt, started_at, latency_ms, status, error, response_head FROM notification_attempts \
+             WHERE seq = $1 ORDER BY attempt",
+        insert_attempt: "INSERT INTO notification_attempts (seq, attempt, started_at, latency_ms, status, error, response_head) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        finish: "UPDATE notifications SET attempts = $1, state = $2, next_attempt_at = $3, delivered_at = $4, lease_until = NULL \
+             WHERE seq = $5",
+        redeliver: "UPDATE notifications SET state = 'pending', next_attempt_at = $1, lease_until = NULL WHERE seq = $2 RETURNING seq",
+    },
 };
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o \
@@ -433,6 +463,9 @@ impl WriteTx for PgTx<'_> {
         if let Some(idem) = &w.idempotency {
             answer_placeholder(tx, idem, &w.response).await?;
         }
+        if !w.notifications.is_empty() {
+            enqueue(tx, w).await?;
+        }
         self.tx.commit().await.map_err(db("committing a mutation"))
     }
 
@@ -526,4 +559,36 @@ mod tests {
             StoreError::NotFound
         ));
     }
+}
+
+/// Enqueues the notifications of `w` for every endpoint of its tenant, in one statement: the
+/// notifications in order, each once per endpoint in the endpoints' order.
+async fn enqueue(tx: &mut Transaction<'static, Postgres>, w: &Write) -> Result<(), StoreError> {
+    let column = |f: fn(&crate::NewNotification) -> &str| -> Vec<&str> {
+        w.notifications.iter().map(f).collect()
+    };
+    let created: Vec<i64> = w.notifications.iter().map(|n| n.created_at_ms).collect();
+    sqlx::query(
+        "INSERT INTO notifications (notification_id, message_id, merchant_id, environment, endpoint, \
+           charge_permission_id, object_type, object_id, notification_type, message, created_at, next_attempt_at) \
+         SELECT t.nid, t.mid, e.merchant_id, e.environment, e.url, t.cp, t.ot, t.oi, t.nt, t.msg, t.at, t.at \
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) \
+           WITH ORDINALITY AS t (nid, mid, cp, ot, oi, nt, msg, at, ord) \
+         JOIN ipn_endpoints e ON e.merchant_id = $9 AND e.environment = $10 \
+         ORDER BY t.ord, e.position",
+    )
+    .bind(column(|n| &n.notification_id))
+    .bind(column(|n| &n.message_id))
+    .bind(column(|n| &n.charge_permission_id))
+    .bind(column(|n| &n.object_type))
+    .bind(column(|n| &n.object_id))
+    .bind(column(|n| &n.notification_type))
+    .bind(column(|n| &n.message))
+    .bind(created)
+    .bind(w.merchant_id.as_str())
+    .bind(w.environment)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("enqueueing notifications"))?;
+    Ok(())
 }

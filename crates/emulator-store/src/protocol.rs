@@ -13,8 +13,8 @@
 //!    [`Write`] or a rejection ([`plan`], pure: no I/O);
 //! 4. ends the transaction: [`WriteTx::discard`] for a replay or a rejection that is not
 //!    recorded, [`WriteTx::record`] for a rejection that is (its idempotency record alone),
-//!    [`WriteTx::write`] for a change (checkout row, new id-index rows, idempotency record, in
-//!    one commit or one savepoint).
+//!    [`WriteTx::write`] for a change (checkout row, new id-index rows, idempotency record, the
+//!    notifications' outbox rows, in one commit or one savepoint).
 //!
 //! A rejection changes no state, but its answer is recorded under the request's key like any
 //! other: Amazon "saves the response to the first request made with an idempotency key" and
@@ -31,8 +31,8 @@ use std::future::Future;
 use amzpay_emulator_core::Timestamp;
 
 use crate::{
-    Applied, ApplyFn, IdempotencyRequest, Mutation, Outcome, StoreError, StoredResponse, Target,
-    Tenant, doc, object_refs,
+    Applied, ApplyFn, IdempotencyRequest, Mutation, NewNotification, Outcome, StoreError,
+    StoredResponse, Target, Tenant, doc, object_refs,
 };
 
 /// One mutation's transaction, as each backend runs it.
@@ -142,6 +142,8 @@ pub(crate) struct Write {
     pub(crate) idempotency: Option<IdempotencyWrite>,
     /// The answer: recorded under the key and returned to the caller.
     pub(crate) response: StoredResponse,
+    /// The outbox rows to enqueue (once per endpoint of the tenant).
+    pub(crate) notifications: Vec<NewNotification>,
 }
 
 /// The rows of an aggregate to delete: its `checkouts` row and its ids in `checkout_objects`
@@ -278,12 +280,16 @@ fn plan(
         key: idem.key,
         fingerprint: idem.fingerprint,
     };
-    let (checkout, response) = match applied {
+    let (checkout, response, notifications) = match applied {
         Applied::Reject(response) => {
             let record = idempotency.filter(|_| !response.is_retryable()).map(record);
             return Ok(Decision::Reject { response, record });
         }
-        Applied::Write { checkout, response } => (checkout, response),
+        Applied::Write {
+            checkout,
+            response,
+            notifications,
+        } => (checkout, response, notifications),
         Applied::Delete(response) => {
             let Some((checkout_id, known)) = before else {
                 return Err(StoreError::Corrupt(
@@ -328,6 +334,7 @@ fn plan(
         new_object_kinds,
         idempotency: idempotency.map(record),
         response,
+        notifications,
     })))
 }
 

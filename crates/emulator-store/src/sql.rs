@@ -23,6 +23,10 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArgumen
 
 use crate::error::{self, TransientCode};
 use crate::faults::{FaultRuleRecord, FaultRuleRow, NewFaultRule};
+use crate::notifications::{
+    AfterAttempt, AttemptRecord, AttemptRow, EndpointRow, FinishedAttempt, IpnSettings,
+    NotificationRecord, NotificationRow, NotificationSql,
+};
 use crate::protocol::{Lookup, RowWrite, Write};
 use crate::{
     DueCheckout, Mutation, ObjectKind, ObjectRef, Outcome, Store, StoreError, Tenant, doc,
@@ -66,6 +70,8 @@ pub(crate) struct SqlText {
     pub(crate) forget_keys: &'static str,
     /// The SQL of the fault rules' statements.
     pub(crate) faults: &'static FaultSql,
+    /// The SQL of the notifications' statements.
+    pub(crate) notifications: &'static NotificationSql,
 }
 
 /// A backend's SQL for the fault rules (`fault_rules`).
@@ -177,6 +183,19 @@ pub(crate) trait Statements: Send + Sync {
         &self,
         merchant: Option<&MerchantId>,
     ) -> impl Future<Output = Result<Vec<FaultRuleRecord>, StoreError>> + Send;
+    fn ipn_settings(
+        &self,
+        merchant: &MerchantId,
+    ) -> impl Future<Output = Result<IpnSettings, StoreError>> + Send;
+    fn notification(
+        &self,
+        seq: u64,
+    ) -> impl Future<Output = Result<Option<(NotificationRecord, Vec<AttemptRecord>)>, StoreError>> + Send;
+    fn notifications(
+        &self,
+        merchant: Option<&MerchantId>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<NotificationRecord>, StoreError>> + Send;
     /// Runs `write` on `conn`, inside the caller's transaction; returns the count the write
     /// documents (0 when it documents none).
     fn admin(
@@ -203,6 +222,10 @@ where
     for<'r> KeyRecord: FromRow<'r, DB::Row>,
     for<'r> DueRecord: FromRow<'r, DB::Row>,
     for<'r> FaultRuleRow: FromRow<'r, DB::Row>,
+    for<'r> NotificationRow: FromRow<'r, DB::Row>,
+    for<'r> AttemptRow: FromRow<'r, DB::Row>,
+    for<'r> EndpointRow: FromRow<'r, DB::Row>,
+    for<'r> (i64, Option<String>): FromRow<'r, DB::Row>,
     for<'r> &'r str: ColumnIndex<DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
@@ -355,6 +378,72 @@ where
         rows.into_iter().map(FaultRuleRecord::try_from).collect()
     }
 
+    async fn ipn_settings(&self, merchant: &MerchantId) -> Result<IpnSettings, StoreError> {
+        let text = self.text.notifications;
+        let row: Option<(i64, Option<String>)> = sqlx::query_as(text.settings)
+            .bind(merchant.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading IPN settings"))?;
+        let endpoints: Vec<EndpointRow> = sqlx::query_as(text.endpoints)
+            .bind(merchant.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("reading IPN endpoints"))?;
+        let mut settings = IpnSettings {
+            endpoints: endpoints
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_, _>>()?,
+            ..IpnSettings::default()
+        };
+        if let Some((version, ca_pem)) = row {
+            settings.signature_version = u8::try_from(version)
+                .map_err(|_| StoreError::Corrupt("bad IPN signature version".into()))?;
+            settings.ca_pem = ca_pem;
+        }
+        Ok(settings)
+    }
+
+    async fn notification(
+        &self,
+        seq: u64,
+    ) -> Result<Option<(NotificationRecord, Vec<AttemptRecord>)>, StoreError> {
+        let text = self.text.notifications;
+        let seq = i64::try_from(seq).unwrap_or(i64::MAX);
+        let row: Option<NotificationRow> = sqlx::query_as(text.get)
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading a notification"))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let attempts: Vec<AttemptRow> = sqlx::query_as(text.attempts)
+            .bind(seq)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("reading notification attempts"))?;
+        Ok(Some((
+            row.try_into()?,
+            attempts.into_iter().map(Into::into).collect(),
+        )))
+    }
+
+    async fn notifications(
+        &self,
+        merchant: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>, StoreError> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(self.text.notifications.list)
+            .bind(merchant.map(MerchantId::as_str))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("listing notifications"))?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     async fn admin(&self, conn: &mut DB::Connection, write: AdminWrite) -> Result<u64, StoreError> {
         let key = match write {
             AdminWrite::ClaimSecret { name, value } => {
@@ -434,6 +523,30 @@ where
             AdminWrite::FaultHit(rule_id) => {
                 return self.count_fault(conn, self.text.faults.hit, &rule_id).await;
             }
+            AdminWrite::SetIpn(merchant, settings) => {
+                return self.set_ipn(conn, &merchant, &settings).await.map(|()| 1);
+            }
+            AdminWrite::ClaimNotification { now_ms, lease_ms } => {
+                let seq: Option<i64> = sqlx::query_scalar(self.text.notifications.claim)
+                    .bind(now_ms)
+                    .bind(lease_ms)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(self.err("claiming a notification"))?;
+                return Ok(seq.map_or(0, |s| u64::try_from(s).unwrap_or(0)));
+            }
+            AdminWrite::FinishAttempt(done) => {
+                return self.finish_attempt(conn, &done).await.map(|()| 1);
+            }
+            AdminWrite::Redeliver { seq, now_ms } => {
+                let seq: Option<i64> = sqlx::query_scalar(self.text.notifications.redeliver)
+                    .bind(now_ms)
+                    .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(self.err("redelivering a notification"))?;
+                return Ok(u64::from(seq.is_some()));
+            }
         };
         sqlx::query(self.text.insert_key)
             .bind(key.public_key_id.as_str())
@@ -472,6 +585,88 @@ where
     }
 }
 
+impl<DB> Sql<DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> i64: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+{
+    /// Replaces a merchant's IPN settings and endpoints.
+    async fn set_ipn(
+        &self,
+        conn: &mut DB::Connection,
+        merchant: &MerchantId,
+        settings: &IpnSettings,
+    ) -> Result<(), StoreError> {
+        let text = self.text.notifications;
+        sqlx::query(text.upsert_settings)
+            .bind(merchant.as_str())
+            .bind(i64::from(settings.signature_version))
+            .bind(settings.ca_pem.as_deref())
+            .execute(&mut *conn)
+            .await
+            .map_err(self.err("storing IPN settings"))?;
+        sqlx::query(text.delete_endpoints)
+            .bind(merchant.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(self.err("replacing IPN endpoints"))?;
+        for (position, endpoint) in settings.endpoints.iter().enumerate() {
+            sqlx::query(text.insert_endpoint)
+                .bind(merchant.as_str())
+                .bind(endpoint.environment.as_str())
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(endpoint.url.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(self.err("storing an IPN endpoint"))?;
+        }
+        Ok(())
+    }
+
+    /// Records an attempt and the delivery's next state.
+    async fn finish_attempt(
+        &self,
+        conn: &mut DB::Connection,
+        done: &FinishedAttempt,
+    ) -> Result<(), StoreError> {
+        let text = self.text.notifications;
+        let seq = i64::try_from(done.seq).unwrap_or(i64::MAX);
+        let a = &done.record;
+        sqlx::query(text.insert_attempt)
+            .bind(seq)
+            .bind(i64::from(a.attempt))
+            .bind(a.started_at_ms)
+            .bind(a.latency_ms)
+            .bind(a.status.map(i64::from))
+            .bind(a.error.as_deref())
+            .bind(a.response_head.as_deref())
+            .execute(&mut *conn)
+            .await
+            .map_err(self.err("recording a notification attempt"))?;
+        let ended = a.started_at_ms + a.latency_ms;
+        let (state, next_at, delivered_at) = match done.next {
+            AfterAttempt::Delivered => ("delivered", ended, Some(ended)),
+            AfterAttempt::RetryAt(at) => ("pending", at, None),
+            AfterAttempt::GiveUp => ("failed", ended, None),
+        };
+        sqlx::query(text.finish)
+            .bind(i64::from(a.attempt))
+            .bind(state)
+            .bind(next_at)
+            .bind(delivered_at)
+            .bind(seq)
+            .execute(&mut *conn)
+            .await
+            .map_err(self.err("updating a notification"))?;
+        Ok(())
+    }
+}
+
 /// A write of merchants and keys (admin API).
 #[derive(Debug)]
 pub(crate) enum AdminWrite {
@@ -491,6 +686,18 @@ pub(crate) enum AdminWrite {
     DeleteFaultRules(Option<String>),
     FaultMatched(String),
     FaultHit(String),
+    SetIpn(MerchantId, IpnSettings),
+    /// Returns the claimed delivery's `seq`, 0 when none is due.
+    ClaimNotification {
+        now_ms: i64,
+        lease_ms: i64,
+    },
+    FinishAttempt(FinishedAttempt),
+    /// Returns 1 when the delivery exists.
+    Redeliver {
+        seq: u64,
+        now_ms: i64,
+    },
 }
 
 /// Binds the `checkouts` row of `w`, in the order both backends' statements take it: for
@@ -767,5 +974,58 @@ impl<B: Backend> Store for B {
     async fn claim_fault_hit(&self, rule_id: &str) -> Result<bool, StoreError> {
         let n = self.admin(AdminWrite::FaultHit(rule_id.to_owned())).await?;
         Ok(n > 0)
+    }
+
+    async fn ipn_settings(&self, merchant: &MerchantId) -> Result<IpnSettings, StoreError> {
+        self.sql().ipn_settings(merchant).await
+    }
+
+    async fn set_ipn_settings(
+        &self,
+        merchant: &MerchantId,
+        settings: &IpnSettings,
+    ) -> Result<(), StoreError> {
+        self.admin(AdminWrite::SetIpn(merchant.clone(), settings.clone()))
+            .await
+            .map(drop)
+    }
+
+    async fn claim_notification(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Option<NotificationRecord>, StoreError> {
+        let seq = self
+            .admin(AdminWrite::ClaimNotification { now_ms, lease_ms })
+            .await?;
+        if seq == 0 {
+            return Ok(None);
+        }
+        Ok(self.sql().notification(seq).await?.map(|(n, _)| n))
+    }
+
+    async fn finish_notification_attempt(&self, done: &FinishedAttempt) -> Result<(), StoreError> {
+        self.admin(AdminWrite::FinishAttempt(done.clone()))
+            .await
+            .map(drop)
+    }
+
+    async fn notifications(
+        &self,
+        merchant: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<NotificationRecord>, StoreError> {
+        self.sql().notifications(merchant, limit).await
+    }
+
+    async fn notification(
+        &self,
+        seq: u64,
+    ) -> Result<Option<(NotificationRecord, Vec<AttemptRecord>)>, StoreError> {
+        self.sql().notification(seq).await
+    }
+
+    async fn redeliver_notification(&self, seq: u64, now_ms: i64) -> Result<bool, StoreError> {
+        Ok(self.admin(AdminWrite::Redeliver { seq, now_ms }).await? > 0)
     }
 }

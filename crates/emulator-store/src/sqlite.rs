@@ -12,6 +12,7 @@ use sqlx::{Connection, Row, Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{self, TransientCode};
+use crate::notifications::NotificationSql;
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
@@ -81,7 +82,40 @@ static SQL: SqlText = SqlText {
         hit: "UPDATE fault_rules SET hits = hits + 1 WHERE rule_id = ? \
              AND (max_hits IS NULL OR hits < max_hits) RETURNING hits",
     },
+    notifications: &NotificationSql {
+        settings: "SELECT signature_version, ca_pem FROM ipn_settings WHERE merchant_id = ?",
+        endpoints: "SELECT environment, url FROM ipn_endpoints WHERE merchant_id = ? ORDER BY environment, position",
+        delete_endpoints: "DELETE FROM ipn_endpoints WHERE merchant_id = ?",
+        insert_endpoint: "INSERT INTO ipn_endpoints (merchant_id, environment, position, url) VALUES (?, ?, ?, ?)",
+        upsert_settings: "INSERT INTO ipn_settings (merchant_id, signature_version, ca_pem) VALUES (?, ?, ?) \
+             ON CONFLICT (merchant_id) DO UPDATE SET signature_version = excluded.signature_version, ca_pem = excluded.ca_pem",
+        claim: "UPDATE notifications SET lease_until = ?1 + ?2 WHERE seq = ( \
+             SELECT n.seq FROM notifications n WHERE n.state = 'pending' AND n.next_attempt_at <= ?1 \
+               AND (n.lease_until IS NULL OR n.lease_until <= ?1) \
+               AND NOT EXISTS (SELECT 1 FROM notifications p WHERE p.state = 'pending' \
+                 AND p.endpoint = n.endpoint AND p.charge_permission_id = n.charge_permission_id AND p.seq < n.seq) \
+             ORDER BY n.seq LIMIT 1) RETURNING seq",
+        get: "SELECT seq, notification_id, message_id, merchant_id, environment, endpoint, charge_permission_id, object_type, \
+             object_id, notification_type, message, created_at, state, attempts, next_attempt_at, delivered_at \
+             FROM notifications WHERE seq = ?",
+        list: "SELECT seq, notification_id, message_id, merchant_id, environment, endpoint, charge_permission_id, object_type, \
+             object_id, notification_type, message, created_at, state, attempts, next_attempt_at, delivered_at \
+             FROM notifications WHERE ?1 IS NULL OR merchant_id = ?1 ORDER BY seq DESC LIMIT ?2",
+        attempts: "SELECT attempt, started_at, latency_ms, status, error, response_head FROM notification_attempts \
+             WHERE seq = ? ORDER BY attempt",
+        insert_attempt: "INSERT INTO notification_attempts (seq, attempt, started_at, latency_ms, status, error, response_head) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        finish: "UPDATE notifications SET attempts = ?, state = ?, next_attempt_at = ?, delivered_at = ?, lease_until = NULL \
+             WHERE seq = ?",
+        redeliver: "UPDATE notifications SET state = 'pending', next_attempt_at = ?, lease_until = NULL WHERE seq = ? RETURNING seq",
+    },
 };
+
+/// One notification, enqueued for every endpoint of the tenant (no row when it has none).
+const ENQUEUE_NOTIFICATION: &str = "INSERT INTO notifications (notification_id, message_id, merchant_id, environment, endpoint, \
+     charge_permission_id, object_type, object_id, notification_type, message, created_at, next_attempt_at) \
+     SELECT ?, ?, merchant_id, environment, url, ?, ?, ?, ?, ?, ?, ? FROM ipn_endpoints \
+     WHERE merchant_id = ? AND environment = ? ORDER BY position";
 
 const LOAD_CHECKOUT: &str = "SELECT c.document FROM checkout_objects o JOIN checkouts c ON c.checkout_id = o.checkout_id \
      WHERE o.object_id = ? AND o.kind = ? AND c.merchant_id = ? AND c.environment = ?";
@@ -444,6 +478,10 @@ impl WriteTx for Batched<'_> {
             sql.push_str(INSERT_IDEMPOTENCY);
             sql.push_str("; ");
         }
+        for _ in &w.notifications {
+            sql.push_str(ENQUEUE_NOTIFICATION);
+            sql.push_str("; ");
+        }
         sql.push_str("RELEASE job");
         let mut query = bind_checkout_row(sqlx::query(&sql), w);
         for (id, kind) in w.new_object_ids.iter().zip(&w.new_object_kinds) {
@@ -460,6 +498,20 @@ impl WriteTx for Batched<'_> {
                 .bind(idem.fingerprint.as_str())
                 .bind(i64::from(w.response.status))
                 .bind(w.response.body.as_slice());
+        }
+        for n in &w.notifications {
+            query = query
+                .bind(n.notification_id.as_str())
+                .bind(n.message_id.as_str())
+                .bind(n.charge_permission_id.as_str())
+                .bind(n.object_type.as_str())
+                .bind(n.object_id.as_str())
+                .bind(n.notification_type.as_str())
+                .bind(n.message.as_str())
+                .bind(n.created_at_ms)
+                .bind(n.created_at_ms)
+                .bind(w.merchant_id.as_str())
+                .bind(w.environment);
         }
         if let Err(e) = query.execute(&mut *self.conn).await {
             // Undo whatever part of the mutation ran; when the savepoint itself failed there is

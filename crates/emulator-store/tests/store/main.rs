@@ -3,6 +3,7 @@
 //! PostgreSQL backend promises (`postgres_only`).
 
 mod faults;
+mod notifications;
 mod pg;
 mod postgres_only;
 mod stories;
@@ -69,6 +70,11 @@ on_every_backend!(
     merchants_are_listed_in_pages,
     fault_rules_round_trip_in_order_and_by_merchant,
     fault_rule_hits_stop_at_their_limit_under_concurrent_claims,
+    ipn_settings_round_trip_and_default,
+    a_write_enqueues_its_notifications_for_every_endpoint_and_none_without,
+    a_rolled_back_write_enqueues_nothing,
+    claims_follow_the_order_of_each_charge_permission_and_leases,
+    a_delivery_given_up_no_longer_holds_back_its_permission,
 );
 
 #[cfg(unix)]

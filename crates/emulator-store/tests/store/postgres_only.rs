@@ -168,6 +168,7 @@ fn complete(runs: Arc<AtomicUsize>) -> ApplyFn {
                 Applied::Write {
                     checkout: Box::new(next),
                     response: ok(&permission),
+                    notifications: Vec::new(),
                 }
             }
             Err(e) => Applied::Reject(StoredResponse {
@@ -306,6 +307,7 @@ async fn claim_and_apply(
                     Applied::Write {
                         checkout: Box::new(c.advance_to(now).0),
                         response: ok("applied"),
+                        notifications: Vec::new(),
                     }
                 }),
             })
@@ -382,6 +384,7 @@ async fn a_claimed_checkout_is_skipped_until_its_claimer_writes_it() {
         apply: Box::new(|loaded| Applied::Write {
             checkout: Box::new(loaded.unwrap()),
             response: ok("unchanged"),
+            notifications: Vec::new(),
         }),
     })
     .await
@@ -434,6 +437,7 @@ async fn the_store_recovers_from_killed_connections_without_a_restart() {
             apply: Box::new(|loaded| Applied::Write {
                 checkout: Box::new(loaded.unwrap()),
                 response: ok("written"),
+                notifications: Vec::new(),
             }),
         })
         .await
@@ -475,6 +479,7 @@ async fn a_connection_killed_inside_a_mutation_fails_retryably_and_writes_nothin
                         Applied::Write {
                             checkout: Box::new(changed),
                             response: ok("interrupted"),
+                            notifications: Vec::new(),
                         }
                     }),
                 })
@@ -512,6 +517,7 @@ async fn a_connection_killed_inside_a_mutation_fails_retryably_and_writes_nothin
             apply: Box::new(move |_| Applied::Write {
                 checkout: Box::new(changed),
                 response: ok("retried"),
+                notifications: Vec::new(),
             }),
         })
         .await

@@ -24,6 +24,12 @@ pub(crate) use crate::faults::{
     fault_rule_hits_stop_at_their_limit_under_concurrent_claims,
     fault_rules_round_trip_in_order_and_by_merchant,
 };
+pub(crate) use crate::notifications::{
+    a_delivery_given_up_no_longer_holds_back_its_permission, a_rolled_back_write_enqueues_nothing,
+    a_write_enqueues_its_notifications_for_every_endpoint_and_none_without,
+    claims_follow_the_order_of_each_charge_permission_and_leases,
+    ipn_settings_round_trip_and_default,
+};
 
 pub(crate) const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
 
@@ -115,6 +121,7 @@ fn write(c: Checkout, body: &'static str) -> Box<dyn FnOnce(Option<Checkout>) ->
     Box::new(move |_| Applied::Write {
         checkout: Box::new(c),
         response: ok(body),
+        notifications: Vec::new(),
     })
 }
 
@@ -193,6 +200,7 @@ pub(crate) async fn a_new_checkout_is_found_by_every_object_id<S: Store>(store: 
                     Applied::Write {
                         checkout: Box::new(done),
                         response: ok("completed"),
+                        notifications: Vec::new(),
                     }
                 })
             },
@@ -517,6 +525,7 @@ pub(crate) async fn concurrent_mutations_with_one_key_execute_once<S: Store>(sto
                 Applied::Write {
                     checkout: Box::new(done),
                     response: ok("completed"),
+                    notifications: Vec::new(),
                 }
             }),
         })
