@@ -21,6 +21,13 @@ pub struct CreateMerchant {
     /// the `/{sandbox|live}/v2` paths).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_key_id: Option<bool>,
+    /// IPN endpoints for the merchant's environment (at most five; `https://`, or `http://` on a
+    /// loopback host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipn_urls: Option<Vec<String>>,
+    /// The SNS signature version of its notifications: 1 or 2 (default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipn_signature_version: Option<u8>,
 }
 
 /// The answer to [`CreateMerchant`].
@@ -434,4 +441,132 @@ mod tests {
         assert_eq!(parse_duration("h"), None);
         assert_eq!(parse_duration("1h3"), None);
     }
+}
+
+/// `PUT /__admin/merchants/{id}/ipn`: what to change of a merchant's IPN settings (absent
+/// fields stay as they are).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateIpn {
+    /// The sandbox endpoints (replaces them; an empty list removes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<Vec<String>>,
+    /// The live endpoints (replaces them; an empty list removes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Vec<String>>,
+    /// 1 (SHA1withRSA) or 2 (SHA256withRSA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_version: Option<u8>,
+    /// A CA certificate (PEM) to trust for the merchant's https endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_pem: Option<String>,
+    /// Forget the CA.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clear_ca: Option<bool>,
+}
+
+/// A merchant's IPN settings (`GET`/`PUT /__admin/merchants/{id}/ipn`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpnInfo {
+    /// The merchant id.
+    pub merchant_id: String,
+    /// Sandbox endpoints.
+    pub sandbox: Vec<String>,
+    /// Live endpoints.
+    pub live: Vec<String>,
+    /// The SNS signature version.
+    pub signature_version: u8,
+    /// The trusted CA, if any.
+    pub ca_pem: Option<String>,
+    /// Where receivers fetch the signing certificate (`SigningCertURL`).
+    pub signing_cert_url: String,
+    /// The CA that issued it.
+    pub signing_ca_url: String,
+}
+
+/// One delivery of a notification to one endpoint.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationInfo {
+    /// The delivery's number (`notifications show`/`redeliver` take it).
+    pub id: u64,
+    /// Amazon's `NotificationId` (the same for every endpoint).
+    pub notification_id: String,
+    /// The SNS `MessageId`.
+    pub message_id: String,
+    /// The merchant.
+    pub merchant_id: String,
+    /// `sandbox` or `live`.
+    pub environment: String,
+    /// Where it goes.
+    pub endpoint: String,
+    /// `CHARGE_PERMISSION`, `CHARGE`, `REFUND` or `CHARGEBACK`.
+    pub object_type: String,
+    /// The object.
+    pub object_id: String,
+    /// Its charge permission.
+    pub charge_permission_id: String,
+    /// `STATE_CHANGE` or `ATTRIBUTE_CHANGE`.
+    pub notification_type: String,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When it was published (RFC 3339, real time).
+    pub created_at: String,
+    /// When it is tried next, while pending.
+    pub next_attempt_at: Option<String>,
+    /// When an endpoint accepted it.
+    pub delivered_at: Option<String>,
+    /// The SNS `Message` (Amazon's notification JSON).
+    pub message: String,
+}
+
+/// One attempt of a delivery.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptInfo {
+    /// 1 for the first.
+    pub attempt: u32,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// Milliseconds until the answer (or the failure).
+    pub latency_ms: i64,
+    /// The endpoint's status.
+    pub status: Option<u16>,
+    /// The transport error.
+    pub error: Option<String>,
+    /// The first bytes of the answer.
+    pub response_head: Option<String>,
+}
+
+/// `GET /__admin/notifications/{id}`: a delivery with its attempts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationDetail {
+    /// The delivery.
+    pub notification: NotificationInfo,
+    /// Its attempts, oldest first.
+    pub attempts: Vec<AttemptInfo>,
+}
+
+/// `POST /__admin/notifications/dispatch`: deliveries attempted now.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dispatched {
+    /// How many attempts were made.
+    pub attempts: u64,
+}
+
+/// `POST /__admin/charges/{id}/chargeback`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChargebackCreated {
+    /// The id in the `CHARGEBACK` notification's `ObjectId`.
+    pub chargeback_id: String,
+    /// The charge.
+    pub charge_id: String,
+    /// Its charge permission.
+    pub charge_permission_id: Option<String>,
 }

@@ -59,6 +59,8 @@ pub struct ServerConfig {
     pub throttle: ThrottleMode,
     /// How often the background step applies due timers.
     pub timer_interval: Duration,
+    /// How notifications are delivered (timeouts, retries).
+    pub ipn: crate::dispatch::DeliverySettings,
     /// `synchronous=FULL` for SQLite (turn off only for throwaway test databases).
     pub durable: bool,
     /// Connection limits and timeouts.
@@ -80,6 +82,7 @@ impl ServerConfig {
             body_limit: 256 * 1024,
             throttle: ThrottleMode::Off,
             timer_interval: Duration::from_secs(1),
+            ipn: crate::dispatch::DeliverySettings::default(),
             durable: true,
             limits: Limits::default(),
         }
@@ -179,6 +182,7 @@ impl Application {
         settings.body_limit = config.body_limit;
         settings.secret = secret;
         settings.throttle = config.throttle;
+        settings.ipn = config.ipn;
         Ok(Application {
             listener,
             state: AppState::new(store, settings),
@@ -244,6 +248,13 @@ impl Application {
                 let _ = worker_stop.wait_for(|s| *s).await;
             },
         ));
+        let mut dispatcher_stop = stop_rx.clone();
+        let dispatcher = tokio::spawn(crate::dispatch::dispatcher_loop(
+            self.state.clone(),
+            async move {
+                let _ = dispatcher_stop.wait_for(|s| *s).await;
+            },
+        ));
         let mut server_stop = stop_rx;
         let server_shutdown = async move {
             let _ = server_stop.wait_for(|s| *s).await;
@@ -260,6 +271,7 @@ impl Application {
         let _ = stop_tx.send(true);
         let result = server.await.context("server task")?;
         let _ = worker.await;
+        let _ = dispatcher.await;
         result
     }
 }

@@ -34,6 +34,8 @@ pub struct Settings {
     pub secret: Secret,
     /// Amazon's throttling limits to apply (`--throttle`; default off).
     pub throttle: ThrottleMode,
+    /// How notifications are delivered (timeouts and retries).
+    pub ipn: crate::dispatch::DeliverySettings,
 }
 
 impl Settings {
@@ -47,6 +49,7 @@ impl Settings {
             body_limit: 256 * 1024,
             secret: Secret::generate(),
             throttle: ThrottleMode::Off,
+            ipn: crate::dispatch::DeliverySettings::default(),
         }
     }
 }
@@ -65,6 +68,7 @@ struct Inner {
     keys: RwLock<HashMap<PublicKeyId, PublicKey>>,
     throttle: Throttle,
     fault_rules: RuleCache,
+    dispatch: crate::dispatch::Dispatch,
 }
 
 impl AppState {
@@ -75,6 +79,7 @@ impl AppState {
                 store,
                 throttle: Throttle::new(settings.throttle),
                 fault_rules: RuleCache::default(),
+                dispatch: crate::dispatch::Dispatch::default(),
                 settings,
                 keys: RwLock::new(HashMap::new()),
             }),
@@ -94,6 +99,18 @@ impl AppState {
     /// The fault rules as last read (see [`RuleCache`]).
     pub(crate) fn fault_rules(&self) -> &RuleCache {
         &self.inner.fault_rules
+    }
+
+    /// The notification dispatcher's shared parts (signer, clients, wake-up).
+    pub(crate) fn dispatch(&self) -> &crate::dispatch::Dispatch {
+        &self.inner.dispatch
+    }
+
+    /// Wakes the notification dispatcher of this process after a write, when some merchant
+    /// has IPN endpoints (otherwise there is nothing to deliver, and the dispatcher's periodic
+    /// look covers changes made by other instances).
+    pub(crate) fn notify_dispatcher(&self) {
+        self.inner.dispatch.wake_if_enabled();
     }
 
     /// The throttle's token buckets.

@@ -23,6 +23,8 @@ use amzpay_emulator_core::ids::MerchantId;
 use amzpay_emulator_store::{Applied, Mutation, ObjectRef, Store, StoredResponse, Target};
 use anyhow::Context;
 
+use crate::service::notifications;
+
 /// How long an idempotency record is kept (real time): 30 days.
 pub const IDEMPOTENCY_RETENTION_SECS: i64 = 30 * 24 * 60 * 60;
 
@@ -78,14 +80,19 @@ pub async fn try_execute_task(
                     tracing::info!(checkout_id = %c.session.id, "retention ended: checkout deleted");
                     return Applied::Delete(empty);
                 }
+                let before = notifications::Snapshot::of(&c);
                 match checkout::transition(&c, Command::ApplyDue, now, &mut rand::thread_rng()) {
                     Ok((next, effects)) => {
                         for e in &effects {
                             tracing::info!(checkout_id = %next.session.id, effect = ?e, "timer applied");
                         }
+                        // Changes made by timers notify like any other, in the same transaction.
+                        let notifications =
+                            notifications::between(Some(&before), &next, notifications::now_ms());
                         Applied::Write {
                             checkout: Box::new(next),
                             response: empty,
+                            notifications,
                         }
                     }
                     Err(_) => Applied::Reject(empty),

@@ -55,6 +55,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             post(permission_event),
         )
         .merge(crate::http::faults::admin_routes())
+        .merge(crate::http::notifications::admin_routes())
         .route_layer(axum::middleware::from_fn_with_state(state, require_token))
 }
 
@@ -114,6 +115,22 @@ async fn create_merchant(
         ),
         None => NewKey::Generate,
     };
+    // IPN settings are checked before the merchant exists, so a bad one creates nothing.
+    let ipn = if req.ipn_urls.is_some() || req.ipn_signature_version.is_some() {
+        let update = crate::http::notifications::update_of(crate::admin_api::UpdateIpn {
+            sandbox: req
+                .ipn_urls
+                .clone()
+                .filter(|_| environment == Environment::Sandbox),
+            live: req.ipn_urls.clone().filter(|_| environment == Environment::Live),
+            signature_version: req.ipn_signature_version,
+            ..Default::default()
+        })?;
+        crate::service::notifications::validate(&update)?;
+        Some(update)
+    } else {
+        None
+    };
     let made = merchants::create(
         &state,
         NewMerchant {
@@ -124,6 +141,10 @@ async fn create_merchant(
         },
     )
     .await?;
+    if let Some(update) = ipn {
+        crate::service::notifications::update_settings(&state, &made.merchant.merchant_id, update)
+            .await?;
+    }
     let created = MerchantCreated {
         merchant_id: made.merchant.merchant_id.to_string(),
         store_id: made.merchant.store_id.to_string(),
@@ -245,6 +266,7 @@ async fn change_clock(
     let applied = worker::run_due(state.store(), real_now(), Some(&m.merchant_id))
         .await
         .map_err(ApiError::Internal)?;
+    state.notify_dispatcher();
     let m = Merchant { clock, ..m };
     Ok(Json(clock_info(&m, applied)).into_response())
 }
@@ -360,6 +382,7 @@ async fn run_timers(State(state): State<AppState>) -> Result<Response, ApiError>
     let applied = worker::run_due(state.store(), real_now(), None)
         .await
         .map_err(ApiError::Internal)?;
+    state.notify_dispatcher();
     Ok(Json(TimersRun { applied }).into_response())
 }
 

@@ -8,6 +8,7 @@ mod checkout_sessions;
 pub(crate) mod extract;
 pub(crate) mod faults;
 mod hosted;
+pub(crate) mod notifications;
 mod objects;
 mod openapi;
 mod trackers_buyers;
@@ -63,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(trackers_buyers::router())
         .merge(hosted::router())
         .merge(openapi::router())
+        .merge(notifications::public_routes())
         .merge(admin::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -15,6 +15,7 @@ pub(crate) mod auth;
 pub(crate) mod buyers;
 pub(crate) mod faults;
 pub(crate) mod merchants;
+pub(crate) mod notifications;
 pub(crate) mod operations;
 pub(crate) mod payments;
 pub(crate) mod sessions;

@@ -6,6 +6,7 @@
 //! was committed.
 
 use crate::error::{ApiError, Reason};
+use crate::service::notifications;
 use crate::state::AppState;
 use amzpay_emulator_core::checkout::{self, Checkout, Command, Effect};
 use amzpay_emulator_core::input::MerchantContext;
@@ -58,6 +59,9 @@ pub(crate) struct Written {
 
 /// Runs `apply` on the target checkout inside the store's write transaction and returns the
 /// stored answer (or the idempotent replay).
+///
+/// The notifications the change causes ([`notifications::between`] the loaded and the new
+/// aggregate) are enqueued in the same transaction.
 pub(crate) async fn execute<F>(
     state: &AppState,
     tenant: Tenant,
@@ -68,24 +72,57 @@ pub(crate) async fn execute<F>(
 where
     F: FnOnce(Option<Checkout>) -> Result<(Checkout, Answer), ApiError> + Send + 'static,
 {
+    execute_noting(state, tenant, target, idempotency, move |loaded| {
+        apply(loaded).map(|(c, answer)| (c, answer, Vec::new()))
+    })
+    .await
+}
+
+/// [`execute`] for a write whose closure also names notifications of its own (beside those of
+/// its state changes), such as a simulated chargeback.
+pub(crate) async fn execute_noting<F>(
+    state: &AppState,
+    tenant: Tenant,
+    target: Target,
+    idempotency: Option<IdempotencyRequest>,
+    apply: F,
+) -> Result<Written, ApiError>
+where
+    F: FnOnce(Option<Checkout>) -> Result<(Checkout, Answer, Vec<notifications::Notice>), ApiError>
+        + Send
+        + 'static,
+{
     let outcome = state
         .store()
         .execute(Mutation {
             tenant,
             target,
             idempotency,
-            apply: Box::new(move |loaded| match apply(loaded) {
-                Ok((checkout, answer)) => Applied::Write {
-                    checkout: Box::new(checkout),
-                    response: StoredResponse {
-                        status: answer.status,
-                        body: answer.body,
-                    },
-                },
-                Err(e) => Applied::Reject(e.to_stored()),
+            apply: Box::new(move |loaded| {
+                let before = loaded.as_ref().map(notifications::Snapshot::of);
+                match apply(loaded) {
+                    Ok((checkout, answer, extra)) => {
+                        let mut notices = notifications::notices(before.as_ref(), &checkout);
+                        notices.extend(extra);
+                        let notifications =
+                            notifications::records(&checkout, notices, notifications::now_ms());
+                        Applied::Write {
+                            checkout: Box::new(checkout),
+                            response: StoredResponse {
+                                status: answer.status,
+                                body: answer.body,
+                            },
+                            notifications,
+                        }
+                    }
+                    Err(e) => Applied::Reject(e.to_stored()),
+                }
             }),
         })
         .await?;
+    if matches!(outcome, Outcome::Executed(_)) {
+        state.notify_dispatcher();
+    }
     match outcome {
         Outcome::Executed(answer) | Outcome::Rejected(answer) => Ok(Written {
             answer,
