@@ -154,7 +154,10 @@ pub async fn deliver(state: &AppState, n: NotificationRecord) -> anyhow::Result<
     let attempt = n.attempts.saturating_add(1);
     let started_at_ms = now_ms();
     let started = Instant::now();
-    let result = match state.dispatch().client(ipn.ca_pem.as_deref(), settings.timeout) {
+    let result = match state
+        .dispatch()
+        .client(ipn.ca_pem.as_deref(), settings.timeout)
+    {
         Ok(client) => post(&client, &n, &envelope, body).await,
         Err(e) => Err(format!("the merchant's IPN CA cannot be used: {e}")),
     };
@@ -310,6 +313,9 @@ mod tests {
     fn retries_double_from_the_base_up_to_the_cap() {
         let s = DeliverySettings::default();
         let waits: Vec<u64> = (1..=11).map(|n| s.backoff(n).as_secs()).collect();
-        assert_eq!(waits, [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]);
+        assert_eq!(
+            waits,
+            [10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
+        );
     }
 }

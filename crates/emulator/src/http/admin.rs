@@ -122,7 +122,10 @@ async fn create_merchant(
                 .ipn_urls
                 .clone()
                 .filter(|_| environment == Environment::Sandbox),
-            live: req.ipn_urls.clone().filter(|_| environment == Environment::Live),
+            live: req
+                .ipn_urls
+                .clone()
+                .filter(|_| environment == Environment::Live),
             signature_version: req.ipn_signature_version,
             ..Default::default()
         })?;

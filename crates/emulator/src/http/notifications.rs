@@ -238,11 +238,7 @@ async fn signer(state: &AppState) -> Result<std::sync::Arc<crate::sns::SnsSigner
 }
 
 fn pem(body: String) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/x-pem-file")],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "application/x-pem-file")], body).into_response()
 }
 
 async fn certificate(

@@ -46,13 +46,7 @@ impl Snapshot {
             charges: c
                 .charges
                 .iter()
-                .map(|ch| {
-                    (
-                        ch.id.to_string(),
-                        ch.state.as_str(),
-                        ch.state.reason_code(),
-                    )
-                })
+                .map(|ch| (ch.id.to_string(), ch.state.as_str(), ch.state.reason_code()))
                 .collect(),
             refunds: c
                 .refunds
@@ -104,14 +98,22 @@ pub(crate) fn notices(before: Option<&Snapshot>, after: &Checkout) -> Vec<Notice
     for ch in &after.charges {
         let id = ch.id.to_string();
         let now = (ch.state.as_str(), ch.state.reason_code());
-        if !before.charges.iter().any(|(i, s, r)| *i == id && (*s, *r) == now) {
+        if !before
+            .charges
+            .iter()
+            .any(|(i, s, r)| *i == id && (*s, *r) == now)
+        {
             out.push(state_change("CHARGE", id));
         }
     }
     for r in &after.refunds {
         let id = r.id.to_string();
         let now = (r.state.as_str(), r.state.reason_code());
-        if !before.refunds.iter().any(|(i, s, c)| *i == id && (*s, *c) == now) {
+        if !before
+            .refunds
+            .iter()
+            .any(|(i, s, c)| *i == id && (*s, *c) == now)
+        {
             out.push(state_change("REFUND", id));
         }
     }
@@ -147,7 +149,11 @@ struct Message<'a> {
 
 /// The outbox rows of `notices` about `checkout`, published at real time `now_ms`. A checkout
 /// without a charge permission notifies nothing (every documented object belongs to one).
-pub(crate) fn records(checkout: &Checkout, notices: Vec<Notice>, now_ms: i64) -> Vec<NewNotification> {
+pub(crate) fn records(
+    checkout: &Checkout,
+    notices: Vec<Notice>,
+    now_ms: i64,
+) -> Vec<NewNotification> {
     let Some(permission) = &checkout.permission else {
         return Vec::new();
     };
@@ -182,13 +188,19 @@ pub(crate) fn records(checkout: &Checkout, notices: Vec<Notice>, now_ms: i64) ->
 }
 
 /// The notifications of a change, ready for the outbox.
-pub(crate) fn between(before: Option<&Snapshot>, after: &Checkout, now_ms: i64) -> Vec<NewNotification> {
+pub(crate) fn between(
+    before: Option<&Snapshot>,
+    after: &Checkout,
+    now_ms: i64,
+) -> Vec<NewNotification> {
     records(after, notices(before, after), now_ms)
 }
 
 /// A random UUID (version 4) in its usual text form, as SNS message ids are.
 fn random_uuid(rng: &mut impl Rng) -> String {
-    uuid::Builder::from_random_bytes(rng.r#gen()).into_uuid().to_string()
+    uuid::Builder::from_random_bytes(rng.r#gen())
+        .into_uuid()
+        .to_string()
 }
 
 /// The real time in unix milliseconds.
@@ -207,7 +219,9 @@ pub(crate) fn check_endpoint(url: &str) -> Result<(), ApiError> {
             format!("The IPN endpoint {url:?} {why}."),
         )
     };
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("is not an absolute URL"))?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad("is not an absolute URL"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = match authority.rsplit_once('@') {
         Some((_, h)) => h,
@@ -217,7 +231,11 @@ pub(crate) fn check_endpoint(url: &str) -> Result<(), ApiError> {
         inner.split(']').next().unwrap_or("")
     } else {
         host.rsplit_once(':').map_or(host, |(h, port)| {
-            if port.chars().all(|c| c.is_ascii_digit()) { h } else { host }
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                host
+            }
         })
     };
     if host.is_empty() || url.len() > 2048 || url.chars().any(char::is_whitespace) {
@@ -321,7 +339,10 @@ pub(crate) async fn list(
     merchant: Option<&MerchantId>,
     limit: u32,
 ) -> Result<Vec<NotificationRecord>, ApiError> {
-    Ok(state.store().notifications(merchant, limit.clamp(1, 1000)).await?)
+    Ok(state
+        .store()
+        .notifications(merchant, limit.clamp(1, 1000))
+        .await?)
 }
 
 /// Sends a delivery again now, whatever its state.

@@ -16,6 +16,7 @@ mod hosted;
 mod hostile;
 mod idempotency;
 mod node;
+mod notifications;
 mod openapi;
 mod payments;
 mod permissions;
