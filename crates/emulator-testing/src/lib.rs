@@ -112,7 +112,10 @@ use tokio::task::JoinHandle;
 pub use amzpay_emulator::ThrottleMode;
 pub use amzpay_emulator::admin_api::BuyerActionResult;
 pub use amzpay_emulator::admin_api::{AddFault, FaultRuleInfo, FaultSpec, ObjectCounts};
-use amzpay_emulator::admin_api::{FaultRules, FaultsCleared};
+pub use amzpay_emulator::admin_api::{
+    AttemptInfo, ChargebackCreated, IpnInfo, NotificationDetail, NotificationInfo, UpdateIpn,
+};
+use amzpay_emulator::admin_api::{Dispatched, FaultRules, FaultsCleared};
 /// The response header naming the fault rule that changed an answer.
 pub use amzpay_emulator::http::FAULT_HEADER;
 
@@ -281,6 +284,11 @@ impl Emulator {
         Faults { admin: &self.admin }
     }
 
+    /// Instant Payment Notifications: endpoints, deliveries, the chargeback simulation.
+    pub fn notifications(&self) -> Notifications<'_> {
+        Notifications { admin: &self.admin }
+    }
+
     /// The emulator's base URL, e.g. `http://127.0.0.1:40123`; `checkout.js` and the hosted
     /// pages are served from it too.
     pub fn base_url(&self) -> &str {
@@ -309,7 +317,7 @@ impl Emulator {
             region: Some(region.code().to_owned()),
             environment: None,
             public_key_pem: Some(key.public_key().to_pem()),
-            legacy_key_id: None,
+            ..CreateMerchant::default()
         };
         let created: MerchantCreated = self.admin.post("/__admin/merchants", &body).await?;
         Ok(Merchant {
@@ -470,6 +478,75 @@ impl Faults<'_> {
     pub async fn remove(&self, id: &str) -> Result<(), Error> {
         let _: FaultsCleared = self.admin.delete(&format!("/__admin/faults/{id}")).await?;
         Ok(())
+    }
+}
+
+/// Instant Payment Notifications (`/__admin/merchants/{id}/ipn`, `/__admin/notifications`).
+///
+/// The emulator posts to the endpoints itself, signed as Amazon SNS signs; its dispatcher runs
+/// in the background (woken by every write), and [`Notifications::dispatch`] delivers what is
+/// due at once, for tests that want no wait at all.
+#[derive(Debug)]
+pub struct Notifications<'e> {
+    admin: &'e Admin,
+}
+
+impl Notifications<'_> {
+    /// Sets `merchant`'s sandbox IPN endpoints (`http://` is accepted on loopback hosts).
+    pub async fn set_endpoints(
+        &self,
+        merchant: &Merchant,
+        urls: &[&str],
+    ) -> Result<IpnInfo, Error> {
+        let body = UpdateIpn {
+            sandbox: Some(urls.iter().map(|u| (*u).to_owned()).collect()),
+            ..UpdateIpn::default()
+        };
+        self.admin
+            .put(
+                &format!("/__admin/merchants/{}/ipn", merchant.merchant_id()),
+                &body,
+            )
+            .await
+    }
+
+    /// Changes `merchant`'s IPN settings.
+    pub async fn update(&self, merchant: &Merchant, update: &UpdateIpn) -> Result<IpnInfo, Error> {
+        self.admin
+            .put(
+                &format!("/__admin/merchants/{}/ipn", merchant.merchant_id()),
+                update,
+            )
+            .await
+    }
+
+    /// `merchant`'s deliveries, newest first.
+    pub async fn list(&self, merchant: &Merchant) -> Result<Vec<NotificationInfo>, Error> {
+        self.admin
+            .get(&format!(
+                "/__admin/notifications?merchantId={}&limit=1000",
+                merchant.merchant_id()
+            ))
+            .await
+    }
+
+    /// Delivers every due notification now; returns how many attempts were made.
+    pub async fn dispatch(&self) -> Result<u64, Error> {
+        let done: Dispatched = self
+            .admin
+            .post("/__admin/notifications/dispatch", &serde_json::json!({}))
+            .await?;
+        Ok(done.attempts)
+    }
+
+    /// Simulates a chargeback on a captured charge.
+    pub async fn chargeback(&self, charge_id: &str) -> Result<ChargebackCreated, Error> {
+        self.admin
+            .post(
+                &format!("/__admin/charges/{charge_id}/chargeback"),
+                &serde_json::json!({}),
+            )
+            .await
     }
 }
 

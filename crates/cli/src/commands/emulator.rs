@@ -9,9 +9,10 @@ use std::process::ExitCode;
 
 use amzpay_emulator::ThrottleMode;
 use amzpay_emulator::admin_api::{
-    AddFault, AdvanceClock, BuyerActionResult, ChooseBody, ClockInfo, CreateMerchant,
-    FaultRuleInfo, FaultRules, FaultSpec, FaultsCleared, MerchantCreated, MerchantInfo, SetClock,
-    SignInBody, parse_duration,
+    AddFault, AdvanceClock, BuyerActionResult, ChargebackCreated, ChooseBody, ClockInfo,
+    CreateMerchant, FaultRuleInfo, FaultRules, FaultSpec, FaultsCleared, IpnInfo, MerchantCreated,
+    MerchantInfo, NotificationDetail, NotificationInfo, SetClock, SignInBody, UpdateIpn,
+    parse_duration,
 };
 use amzpay_emulator::startup::{Application, ServerConfig, TlsMode, admin_token_path};
 use amzpay_emulator::telemetry::{self, LogFormat};
@@ -20,7 +21,8 @@ use anyhow::Context;
 use crate::admin_client::{AdminClient, AdminConfig};
 use crate::lowargs::emulator::{
     BuyerCommand, ClientArgs, ClockCommand, EmulatorArgs, EmulatorCommand, FaultAddArgs,
-    FaultCommand, FaultKindFlag, LogFormatFlag, MerchantCommand, ServeArgs, ThrottleFlag, TlsFlag,
+    FaultCommand, FaultKindFlag, LogFormatFlag, MerchantCommand, NotificationsCommand, ServeArgs,
+    SimulateCommand, ThrottleFlag, TlsFlag,
 };
 
 /// Runs an `amzpay emulator` command.
@@ -31,6 +33,8 @@ pub(crate) async fn run(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
         EmulatorCommand::Clock(c) => clock(c).await,
         EmulatorCommand::Buyer(c) => buyer(c).await,
         EmulatorCommand::Fault(c) => fault(c).await,
+        EmulatorCommand::Notifications(c) => notifications(c).await,
+        EmulatorCommand::Simulate(c) => simulate(c).await,
         EmulatorCommand::Ping { client } => ping(&client).await,
     }
 }
@@ -99,6 +103,10 @@ fn server_config(a: &ServeArgs) -> anyhow::Result<ServerConfig> {
         ThrottleFlag::Sandbox => ThrottleMode::Sandbox,
         ThrottleFlag::Live => ThrottleMode::Live,
     };
+    config.ipn.retry_base = seconds("--ipn-retry-base", &a.ipn_retry_base)?;
+    config.ipn.timeout = seconds("--ipn-timeout", &a.ipn_timeout)?;
+    config.ipn.lease = config.ipn.lease.max(config.ipn.timeout * 2);
+    config.ipn.max_attempts = a.ipn_max_attempts.max(1);
     Ok(config)
 }
 
@@ -141,6 +149,8 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
             environment,
             public_key,
             legacy_key_id,
+            ipn_urls,
+            ipn_signature_version,
             json,
             shell,
             client,
@@ -159,6 +169,8 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
                 environment: Some(environment),
                 public_key_pem,
                 legacy_key_id: legacy_key_id.then_some(true),
+                ipn_urls: (!ipn_urls.is_empty()).then_some(ipn_urls),
+                ipn_signature_version,
             };
             let created: MerchantCreated = admin
                 .post("/__admin/merchants", serde_json::to_value(&body)?)
@@ -215,7 +227,150 @@ async fn merchant(c: MerchantCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        MerchantCommand::Update {
+            merchant,
+            environment,
+            ipn_urls,
+            clear_ipn_urls,
+            ipn_signature_version,
+            ipn_ca,
+            clear_ipn_ca,
+            json,
+            client,
+        } => {
+            let urls = if clear_ipn_urls {
+                Some(Vec::new())
+            } else {
+                (!ipn_urls.is_empty()).then_some(ipn_urls)
+            };
+            let ca_pem = match &ipn_ca {
+                Some(p) => Some(
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let body = UpdateIpn {
+                sandbox: urls.clone().filter(|_| environment == "sandbox"),
+                live: urls.filter(|_| environment == "live"),
+                signature_version: ipn_signature_version,
+                ca_pem,
+                clear_ca: clear_ipn_ca.then_some(true),
+            };
+            let info: IpnInfo = AdminClient::connect(&client)?
+                .put(
+                    &format!("/__admin/merchants/{merchant}/ipn"),
+                    serde_json::to_value(&body)?,
+                )
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&info)?);
+            } else {
+                println!("merchantId:        {}", info.merchant_id);
+                println!("sandbox endpoints: {}", info.sandbox.join(" "));
+                println!("live endpoints:    {}", info.live.join(" "));
+                println!("signatureVersion:  {}", info.signature_version);
+                println!(
+                    "trusted CA:        {}",
+                    if info.ca_pem.is_some() { "set" } else { "none" }
+                );
+                println!("SigningCertURL:    {}", info.signing_cert_url);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn print_delivery(n: &NotificationInfo) {
+    println!(
+        "{}\t{}\tattempts={}\t{} {} {}\t{}",
+        n.id, n.state, n.attempts, n.object_type, n.notification_type, n.object_id, n.endpoint
+    );
+}
+
+async fn notifications(c: NotificationsCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        NotificationsCommand::List {
+            merchant,
+            limit,
+            json,
+            client,
+        } => {
+            let mut path = format!("/__admin/notifications?limit={limit}");
+            if let Some(m) = merchant {
+                path.push_str(&format!("&merchantId={m}"));
+            }
+            let list: Vec<NotificationInfo> = AdminClient::connect(&client)?.get(&path).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                list.iter().for_each(print_delivery);
+            }
+        }
+        NotificationsCommand::Show { id, json, client } => {
+            let detail: NotificationDetail = AdminClient::connect(&client)?
+                .get(&format!("/__admin/notifications/{id}"))
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&detail)?);
+            } else {
+                let n = &detail.notification;
+                print_delivery(n);
+                println!("notificationId: {}", n.notification_id);
+                println!("published:      {}", n.created_at);
+                if let Some(at) = &n.next_attempt_at {
+                    println!("next attempt:   {at}");
+                }
+                if let Some(at) = &n.delivered_at {
+                    println!("delivered:      {at}");
+                }
+                println!("message:        {}", n.message);
+                for a in &detail.attempts {
+                    let outcome = match (a.status, &a.error) {
+                        (Some(s), _) => format!("HTTP {s}"),
+                        (None, Some(e)) => e.clone(),
+                        (None, None) => "no answer".to_owned(),
+                    };
+                    println!(
+                        "attempt {} at {} ({} ms): {outcome}{}",
+                        a.attempt,
+                        a.started_at,
+                        a.latency_ms,
+                        a.response_head
+                            .as_deref()
+                            .filter(|h| !h.is_empty())
+                            .map(|h| format!(" {h:?}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+        NotificationsCommand::Redeliver { id, client } => {
+            let detail: NotificationDetail = AdminClient::connect(&client)?
+                .post(
+                    &format!("/__admin/notifications/{id}/redeliver"),
+                    serde_json::json!({}),
+                )
+                .await?;
+            print_delivery(&detail.notification);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn simulate(c: SimulateCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        SimulateCommand::Chargeback { charge_id, client } => {
+            let created: ChargebackCreated = AdminClient::connect(&client)?
+                .post(
+                    &format!("/__admin/charges/{charge_id}/chargeback"),
+                    serde_json::json!({}),
+                )
+                .await?;
+            println!("{}", created.chargeback_id);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints `export AMZPAY_...=...` lines that point the `amzpay` API commands (and the SDK's

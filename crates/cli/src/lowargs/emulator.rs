@@ -33,6 +33,13 @@ pub(crate) enum EmulatorCommand {
     /// Add, list and clear fault-injection rules (errors, resets, lost answers, latency...).
     #[command(subcommand)]
     Fault(FaultCommand),
+    /// Instant Payment Notifications: list deliveries, show one with its attempts, send one
+    /// again.
+    #[command(subcommand)]
+    Notifications(NotificationsCommand),
+    /// Sandbox simulations that need no API call (a chargeback).
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
     /// Check that an emulator answers (exit status 0 when it does): for health checks, such as
     /// the Docker image's. Needs no admin token.
     Ping {
@@ -118,6 +125,16 @@ pub(crate) struct ServeArgs {
     /// TooManyRequests beyond them).
     #[arg(long, env = "AMZPAY_THROTTLE", value_enum, default_value = "off")]
     pub(crate) throttle: ThrottleFlag,
+    /// The wait after a notification's first failed delivery; it doubles after each further
+    /// failure, up to an hour (e.g. 10s).
+    #[arg(long, env = "AMZPAY_IPN_RETRY_BASE", default_value = "10s")]
+    pub(crate) ipn_retry_base: String,
+    /// Delivery attempts of a notification before it is given up.
+    #[arg(long, env = "AMZPAY_IPN_MAX_ATTEMPTS", default_value_t = 10)]
+    pub(crate) ipn_max_attempts: u32,
+    /// How long one delivery attempt may take (e.g. 15s).
+    #[arg(long, env = "AMZPAY_IPN_TIMEOUT", default_value = "15s")]
+    pub(crate) ipn_timeout: String,
 }
 
 /// `--throttle` values.
@@ -270,6 +287,13 @@ pub(crate) enum MerchantCommand {
         /// Issue a legacy key id without the environment prefix.
         #[arg(long)]
         legacy_key_id: bool,
+        /// An IPN endpoint for the merchant's environment (repeat for up to five): `https://`,
+        /// or `http://` on localhost.
+        #[arg(long = "ipn-url", value_name = "URL")]
+        ipn_urls: Vec<String>,
+        /// The SNS signature version of its notifications: 1 (SHA1withRSA) or 2 (SHA256withRSA).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+        ipn_signature_version: Option<u8>,
         /// Print JSON instead of lines.
         #[arg(long, conflicts_with = "shell")]
         json: bool,
@@ -283,6 +307,91 @@ pub(crate) enum MerchantCommand {
     },
     /// List merchants.
     List {
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Change a merchant's IPN settings (what is not given stays as it is); prints them.
+    Update {
+        /// The merchant.
+        merchant: String,
+        /// The environment whose endpoints `--ipn-url` and `--clear-ipn-urls` set.
+        #[arg(long, default_value = "sandbox", value_parser = ["sandbox", "live"])]
+        environment: String,
+        /// Replace the environment's IPN endpoints with these (repeat for up to five).
+        #[arg(
+            long = "ipn-url",
+            value_name = "URL",
+            conflicts_with = "clear_ipn_urls"
+        )]
+        ipn_urls: Vec<String>,
+        /// Remove the environment's IPN endpoints.
+        #[arg(long)]
+        clear_ipn_urls: bool,
+        /// 1 (SHA1withRSA) or 2 (SHA256withRSA).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+        ipn_signature_version: Option<u8>,
+        /// A CA certificate (PEM file) to trust for the merchant's https endpoints.
+        #[arg(long, value_name = "PEM", conflicts_with = "clear_ipn_ca")]
+        ipn_ca: Option<PathBuf>,
+        /// Forget the trusted CA.
+        #[arg(long)]
+        clear_ipn_ca: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+/// `amzpay emulator notifications ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum NotificationsCommand {
+    /// List deliveries, newest first: id, state, attempts, object, endpoint.
+    List {
+        /// Only this merchant's.
+        #[arg(long)]
+        merchant: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Show one delivery (by its id from `list`) with every attempt.
+    Show {
+        /// The delivery id.
+        id: u64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+    /// Send a delivery again now, whatever its state.
+    Redeliver {
+        /// The delivery id.
+        id: u64,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+/// `amzpay emulator simulate ...`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SimulateCommand {
+    /// A chargeback on a captured charge: sends the CHARGEBACK notification; prints its id.
+    Chargeback {
+        /// The charge.
+        charge_id: String,
         /// Connection.
         #[command(flatten)]
         client: ClientArgs,

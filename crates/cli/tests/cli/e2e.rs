@@ -652,3 +652,98 @@ async fn the_cli_adds_lists_and_clears_fault_rules_that_the_api_obeys() {
     let empty: Value = serde_json::from_str(&empty.stdout).unwrap();
     assert_eq!(empty["rules"], serde_json::json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cli_sets_ipn_endpoints_lists_shows_and_redelivers_notifications() {
+    // Arrange: a receiver that accepts one notification, then goes away.
+    let emulator = Emulator::start();
+    let merchant_id = emulator.field("merchantId");
+    let (port, received) = crate::helpers::serve_once(200, "{}");
+    let url = format!("http://127.0.0.1:{port}/ipn");
+    let bad = emulator.admin(&[
+        "merchant",
+        "update",
+        &merchant_id,
+        "--ipn-url",
+        "http://shop.example/ipn",
+    ]);
+    let set = emulator.admin(&[
+        "merchant",
+        "update",
+        &merchant_id,
+        "--ipn-url",
+        &url,
+        "--ipn-signature-version",
+        "1",
+    ]);
+    let client = emulator.client();
+
+    // Act: a checkout notifies its permission first; the receiver gets it.
+    let done = completed(
+        pay_and_complete(
+            &emulator,
+            &client,
+            PaymentIntent::Authorize,
+            "1111",
+            "14.00",
+        )
+        .await,
+    );
+    let first = received
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the emulator posts the first notification");
+    let listed = loop {
+        // The attempt is recorded right after the receiver answers.
+        let run = emulator.admin(&[
+            "notifications",
+            "list",
+            "--merchant",
+            &merchant_id,
+            "--json",
+        ]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let list: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+        if list.iter().any(|n| n["state"] == "delivered") {
+            break list;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let delivered = listed.iter().find(|n| n["state"] == "delivered").unwrap();
+    let id = delivered["id"].to_string();
+    let shown = emulator.admin(&["notifications", "show", &id]);
+    let again = emulator.admin(&["notifications", "redeliver", &id]);
+    let charge_id = done.charge.expect("Authorize creates a charge").charge_id;
+    let chargeback = emulator.admin(&["simulate", "chargeback", charge_id.as_str()]);
+
+    // Assert
+    assert_ne!(bad.code, 0, "{bad:?}");
+    assert!(bad.stderr.contains("http://"), "{bad:?}");
+    assert_eq!(set.code, 0, "{set:?}");
+    assert!(
+        set.stdout.contains(&url) && set.stdout.contains("signatureVersion:  1"),
+        "{set:?}"
+    );
+    assert_eq!(first.method, "POST");
+    assert_eq!(
+        first.header("content-type"),
+        Some("text/plain; charset=UTF-8")
+    );
+    let envelope: Value = serde_json::from_slice(&first.body).unwrap();
+    assert_eq!(envelope["SignatureVersion"], "1");
+    let message: Value = serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(message["ObjectType"], "CHARGE_PERMISSION");
+    assert_eq!(delivered["objectType"], "CHARGE_PERMISSION");
+    assert_eq!(shown.code, 0, "{shown:?}");
+    assert!(
+        shown.stdout.contains("attempt 1") && shown.stdout.contains("HTTP 200"),
+        "{shown:?}"
+    );
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("pending"), "{again:?}");
+    // An Authorize checkout's charge is not captured: no chargeback.
+    assert_ne!(chargeback.code, 0, "{chargeback:?}");
+    assert!(
+        chargeback.stderr.contains("InvalidChargeStatus"),
+        "{chargeback:?}"
+    );
+}
