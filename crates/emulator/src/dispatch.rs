@@ -87,6 +87,9 @@ pub struct Dispatch {
     wake: Notify,
     enabled: AtomicBool,
     clients: std::sync::Mutex<HashMap<Option<String>, reqwest::Client>>,
+    /// One [`dispatch_due`] at a time in a process: a caller that asks for "everything due,
+    /// now" (the admin API, tests) waits for a round in flight and then finds what it left.
+    round: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Dispatch {
@@ -253,10 +256,12 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 /// Claims and delivers due deliveries until none is due, at most `concurrency` at a time;
-/// returns how many attempts it made.
+/// returns how many attempts it made. Rounds in one process run one after the other, so when it
+/// returns, nothing that was due when it was called is left in flight here.
 pub async fn dispatch_due(state: &AppState) -> anyhow::Result<u64> {
     let settings = &state.settings().ipn;
     let lease = i64::try_from(settings.lease.as_millis()).unwrap_or(i64::MAX);
+    let _round = state.dispatch().round.lock().await;
     let mut running = tokio::task::JoinSet::new();
     let mut attempts = 0;
     loop {

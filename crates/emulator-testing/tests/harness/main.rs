@@ -13,6 +13,7 @@ use amzpay::{Client, Region};
 use amzpay_emulator_testing::{Emulator, Error, Instrument, Merchant};
 
 mod faults;
+mod notifications;
 
 fn usd(amount: &str) -> Price {
     Price::parse(amount, Currency::Usd).expect("a price")
