@@ -106,6 +106,44 @@ impl Admin {
         serde_json::from_value(answer.body).context("reading the created merchant")
     }
 
+    /// Sends `merchant_id`'s sandbox notifications to `url`.
+    pub async fn set_ipn_endpoint(&self, merchant_id: &str, url: &str) -> anyhow::Result<()> {
+        let answer = self
+            .send(
+                reqwest::Method::PUT,
+                &format!("/__admin/merchants/{merchant_id}/ipn"),
+                Some(&json!({"sandbox": [url]})),
+            )
+            .await
+            .context("setting the IPN endpoint")?;
+        anyhow::ensure!(
+            answer.status == 200,
+            "setting the IPN endpoint answered {}: {}",
+            answer.status,
+            answer.body
+        );
+        Ok(())
+    }
+
+    /// Every notification delivery of `merchant_id` (the outbox as the admin API lists it).
+    pub async fn notifications(&self, merchant_id: &str) -> anyhow::Result<Vec<Value>> {
+        let answer = self
+            .send(
+                reqwest::Method::GET,
+                &format!("/__admin/notifications?merchantId={merchant_id}&limit=100000"),
+                None,
+            )
+            .await
+            .context("listing notifications")?;
+        anyhow::ensure!(
+            answer.status == 200,
+            "listing notifications answered {}: {}",
+            answer.status,
+            answer.body
+        );
+        serde_json::from_value(answer.body).context("reading the notifications")
+    }
+
     /// Runs a buyer action (`sign-in`, `choose`, `pay`, `cancel`) on a session.
     pub async fn buyer(
         &self,

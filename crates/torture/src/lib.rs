@@ -13,3 +13,4 @@ pub mod calls;
 pub mod crash;
 pub mod emulator;
 pub mod postgres;
+pub mod receiver;

@@ -276,6 +276,11 @@ async fn verify_at_one_instant(shared: &Shared, replayed: usize, last: bool) -> 
         Err(e) => shared.violation(format!("object counts: {e:#}")),
     }
 
+    if shared.caps.notifications {
+        let checked = check_notifications(shared, &orders).await;
+        shared.count(|r| *r.checked.entry("notifications").or_default() += checked);
+    }
+
     // Replays: the original status and body, byte for byte as JSON.
     let acked: Vec<Acked> = shared.acked.lock().expect("acked lock")[replayed..].to_vec();
     let total = replayed + acked.len();
@@ -324,4 +329,63 @@ async fn verify_at_one_instant(shared: &Shared, replayed: usize, last: bool) -> 
         *r.checked.entry("idempotent replays").or_default() += acked.len() as u64;
     });
     total
+}
+
+/// The outbox against the acknowledged changes: every acknowledged Complete has its charge
+/// permission's and its charge's notification, every acknowledged refund its refund's (pending,
+/// delivered or failed: all are kept), and no notification is about a charge permission that
+/// was not committed (a rolled-back or lost change notifies nothing). Returns how many
+/// notifications it checked.
+async fn check_notifications(shared: &Shared, orders: &[Order]) -> u64 {
+    let list = match shared
+        .admin
+        .notifications(&shared.merchant.merchant_id)
+        .await
+    {
+        Ok(list) => list,
+        Err(e) => {
+            shared.violation(format!("notifications: {e:#}"));
+            return 0;
+        }
+    };
+    let noted: std::collections::HashSet<(String, String)> = list
+        .iter()
+        .map(|n| {
+            (
+                str_at(n, "/objectType").to_owned(),
+                str_at(n, "/objectId").to_owned(),
+            )
+        })
+        .collect();
+    let expect = |kind: &str, id: &str, who: String| {
+        if !noted.contains(&(kind.to_owned(), id.to_owned())) {
+            shared.violation(format!("{who}: no {kind} notification for {id}"));
+        }
+    };
+    let mut known = std::collections::HashSet::new();
+    for o in orders {
+        let Some((permission, charge, _, _)) = &o.completed else {
+            continue;
+        };
+        known.insert(permission.clone());
+        expect("CHARGE_PERMISSION", permission, format!("order {}", o.n));
+        expect("CHARGE", charge, format!("order {}", o.n));
+        for (rid, _) in &o.refunds {
+            expect("REFUND", rid, format!("order {}", o.n));
+        }
+    }
+    // A permission the workload does not know (its Complete in doubt) must exist.
+    let unknown: std::collections::BTreeSet<&str> = list
+        .iter()
+        .map(|n| str_at(n, "/chargePermissionId"))
+        .filter(|p| !known.contains(*p))
+        .collect();
+    for p in unknown {
+        if let Err(e) = fetch(shared, &format!("/chargePermissions/{p}")).await {
+            shared.violation(format!(
+                "a notification is about charge permission {p}, which was not committed: {e}"
+            ));
+        }
+    }
+    list.len() as u64
 }

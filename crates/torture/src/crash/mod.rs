@@ -111,6 +111,8 @@ pub struct Capabilities {
     pub capture: bool,
     /// `POST /v2/refunds`.
     pub refund: bool,
+    /// IPN endpoints and the notification outbox (`/__admin/notifications`).
+    pub notifications: bool,
 }
 
 /// What a run did and found.
@@ -315,7 +317,16 @@ pub async fn run(config: CrashConfig) -> anyhow::Result<Report> {
             .has_route(reqwest::Method::GET, "/v2/charges/x/capture")
             .await?,
         refund: admin.has_route(reqwest::Method::GET, "/v2/refunds").await?,
+        notifications: admin
+            .has_route(reqwest::Method::POST, "/__sns/ca.pem")
+            .await?,
     };
+    // Notifications go to a receiver that accepts everything: the checks read the outbox, so
+    // what matters is that deliveries happen (and are recorded) while the emulator is killed.
+    if caps.notifications {
+        let url = crate::receiver::accept_all().await?;
+        admin.set_ipn_endpoint(&merchant.merchant_id, &url).await?;
+    }
     let shared = Arc::new(Shared {
         client: merchant.client(&base)?,
         admin,

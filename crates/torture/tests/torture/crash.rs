@@ -27,6 +27,12 @@ async fn crash_run(database: Option<String>) {
         report.acked.get("complete").copied().unwrap_or(0) > 0,
         "{report}"
     );
+    // The notifications were checked against the acknowledged changes at every restart.
+    assert!(report.capabilities.notifications, "{report}");
+    assert!(
+        report.checked.get("notifications").copied().unwrap_or(0) > 0,
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

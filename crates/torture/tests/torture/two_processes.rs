@@ -303,3 +303,64 @@ async fn sixty_four_refunds_across_two_processes_stay_within_the_limit() {
     }
     pair.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_of_a_storm_across_two_processes_are_each_delivered_once() {
+    let Some(pair) = Pair::start("two processes: notifications").await else {
+        return;
+    };
+    // Arrange: both processes' dispatchers claim from the one outbox.
+    let (url, received) = amzpay_torture::receiver::start().await.unwrap();
+    pair.admin
+        .set_ipn_endpoint(&pair.keys.merchant_id, &url)
+        .await
+        .unwrap();
+    let mut sessions = Vec::new();
+    for _ in 0..8 {
+        sessions.push(pair.paid_session("AuthorizeWithCapture", 1_500).await);
+    }
+
+    // Act: 8 Completes at once, half to each process (each notifies its permission and charge).
+    let completes = sessions.iter().enumerate().map(|(i, id)| {
+        let client = pair.clients[i % 2].clone();
+        let sent = Sent::post(
+            format!("/checkoutSessions/{id}/complete"),
+            key(),
+            json!({"chargeAmount": usd(1_500)}),
+        );
+        async move { sent.send(&client).await }
+    });
+    let outcomes = futures::future::join_all(completes).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let list = loop {
+        let list = pair
+            .admin
+            .notifications(&pair.keys.merchant_id)
+            .await
+            .unwrap();
+        if list.iter().all(|n| n["state"] == "delivered") || std::time::Instant::now() > deadline {
+            break list;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+
+    // Assert
+    assert!(
+        outcomes.iter().all(|o| matches!(o, Outcome::Acked { .. })),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        list.len(),
+        32,
+        "a permission and a charge notification per Complete"
+    );
+    assert!(
+        list.iter()
+            .all(|n| n["state"] == "delivered" && n["attempts"] == 1),
+        "{list:?}"
+    );
+    let counts = received.counts();
+    assert_eq!(counts.len(), 16, "{counts:?}");
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+    pair.finish().await;
+}
