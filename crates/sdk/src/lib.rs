@@ -174,6 +174,8 @@
 //!   retry decision;
 //! - [`error`]: [`Error`] and the structs its variants carry;
 //! - [`button`]: checkout button payload signatures;
+//! - [`notifications`]: receiving Instant Payment Notifications: the SNS envelope, its
+//!   signature, the Amazon Pay message;
 //! - [`testing`]: a scripted transport for tests without a network.
 
 pub mod button;
@@ -181,6 +183,7 @@ pub mod client;
 pub mod completion;
 pub mod config;
 pub mod error;
+pub mod notifications;
 pub mod operations;
 pub mod request;
 pub mod retry;
