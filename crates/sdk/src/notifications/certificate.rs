@@ -159,10 +159,33 @@ impl SigningCertificate {
     }
 }
 
-/// Every certificate of a PEM document (a CA bundle, or a signing certificate).
+/// Every certificate of a PEM document (a CA bundle, or a signing certificate); text around the
+/// blocks is ignored.
+///
+/// The blocks are found here rather than with `Certificate::load_pem_chain`, which panics on
+/// empty input (x509-cert 0.2.5): a downloaded document must never be able to panic the receiver.
 pub(crate) fn parse_pem(pem: &[u8]) -> Result<Vec<Certificate>, VerifyError> {
-    Certificate::load_pem_chain(pem)
-        .map_err(|e| invalid("the PEM document is not a certificate").with_source(e))
+    use x509_cert::der::DecodePem;
+
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |haystack: &[u8], needle: &[u8]| {
+        haystack
+            .windows(needle.len())
+            .position(|window| window == needle)
+    };
+    let mut certificates = Vec::new();
+    let mut rest = pem;
+    while let Some(start) = find(rest, BEGIN) {
+        let block = &rest[start..];
+        let end = find(block, END).ok_or_else(|| invalid("a PEM certificate has no END line"))?
+            + END.len();
+        let certificate = Certificate::from_pem(&block[..end])
+            .map_err(|e| invalid("the PEM document is not a certificate").with_source(e))?;
+        certificates.push(certificate);
+        rest = &block[end..];
+    }
+    Ok(certificates)
 }
 
 /// Checks the CA's signature over a certificate's to-be-signed bytes.
@@ -217,7 +240,11 @@ fn verify_issuer_signature(
     verified.map_err(|e| not_trusted().with_source(e))
 }
 
-fn check_window(certificate: &Certificate, now: OffsetDateTime, what: &str) -> Result<(), VerifyError> {
+fn check_window(
+    certificate: &Certificate,
+    now: OffsetDateTime,
+    what: &str,
+) -> Result<(), VerifyError> {
     let validity = &certificate.tbs_certificate.validity;
     let not_before = to_time(validity.not_before.to_unix_duration())?;
     let not_after = to_time(validity.not_after.to_unix_duration())?;

@@ -295,7 +295,9 @@ mod tests {
         value["Token"] = "tok".into();
         let envelope = Envelope::parse(&value.to_string()).unwrap();
         let text = envelope.string_to_sign().unwrap();
-        assert!(text.contains("MessageId\nm-1\nSubscribeURL\nhttps://sns.example/confirm\nTimestamp\n"));
+        assert!(
+            text.contains("MessageId\nm-1\nSubscribeURL\nhttps://sns.example/confirm\nTimestamp\n")
+        );
         assert!(text.contains("Token\ntok\nTopicArn\n"));
     }
 

@@ -214,7 +214,11 @@ impl BuildVerifierError {
 
 impl fmt::Display for BuildVerifierError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot build the notification verifier: {}", self.message)
+        write!(
+            f,
+            "cannot build the notification verifier: {}",
+            self.message
+        )
     }
 }
 

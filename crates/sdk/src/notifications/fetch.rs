@@ -46,7 +46,10 @@ impl Fetcher {
         let mut extra = HashMap::new();
         for host in &policy.extra_hosts {
             if let Some(pem) = &host.ca_pem {
-                extra.insert(host.authority.clone(), client(policy.fetch_timeout, Some(pem))?);
+                extra.insert(
+                    host.authority.clone(),
+                    client(policy.fetch_timeout, Some(pem))?,
+                );
             }
         }
         Ok(Fetcher {
@@ -139,11 +142,9 @@ fn client(timeout: Duration, ca_pem: Option<&[u8]>) -> Result<reqwest::Client, B
 
 async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, VerifyError> {
     let failed = |what: String| VerifyError::new(VerifyErrorKind::CertificateFetch, what);
-    let mut response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| failed(format!("cannot download the signing certificate {url}")).with_source(e))?;
+    let mut response = client.get(url).send().await.map_err(|e| {
+        failed(format!("cannot download the signing certificate {url}")).with_source(e)
+    })?;
     if response.status() != reqwest::StatusCode::OK {
         return Err(failed(format!(
             "downloading the signing certificate {url} answered HTTP {}",
@@ -152,7 +153,10 @@ async fn download(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, Verify
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| {
-        failed(format!("the download of the signing certificate {url} broke")).with_source(e)
+        failed(format!(
+            "the download of the signing certificate {url} broke"
+        ))
+        .with_source(e)
     })? {
         if body.len() + chunk.len() > MAX_CERTIFICATE_BYTES {
             return Err(failed(format!(

@@ -201,7 +201,10 @@ mod tests {
         assert_eq!(notification.object_type, ObjectType::Charge);
         assert_eq!(notification.charge_id().unwrap().as_str(), "S01-1-1-C1");
         assert_eq!(notification.refund_id(), None);
-        assert_eq!(notification.charge_permission().unwrap().as_str(), "S01-1-1");
+        assert_eq!(
+            notification.charge_permission().unwrap().as_str(),
+            "S01-1-1"
+        );
         assert_eq!(serde_json::to_string(&notification).unwrap(), text);
     }
 
@@ -209,7 +212,10 @@ mod tests {
     fn unknown_enum_values_are_kept_and_a_missing_required_field_is_an_error() {
         let text = r#"{"MerchantID":"M1","ObjectType":"DISPUTE","ObjectId":"x","NotificationType":"NEW_KIND","NotificationId":"n1"}"#;
         let notification = Notification::parse(text).unwrap();
-        assert_eq!(notification.object_type, ObjectType::Unknown("DISPUTE".into()));
+        assert_eq!(
+            notification.object_type,
+            ObjectType::Unknown("DISPUTE".into())
+        );
         assert_eq!(notification.notification_type.as_str(), "NEW_KIND");
         let error = Notification::parse(r#"{"MerchantID":"M1"}"#).unwrap_err();
         assert!(error.is_in_message());

@@ -230,7 +230,8 @@ pub(crate) fn is_amazon_sns_host(host: &str) -> bool {
     let region = rest
         .strip_suffix(".amazonaws.com")
         .or_else(|| rest.strip_suffix(".amazonaws.com.cn"));
-    region.is_some_and(|r| r.len() >= 3 && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    region
+        .is_some_and(|r| r.len() >= 3 && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 /// Verifies Amazon Pay notifications: parses the SNS envelope, checks where its certificate
@@ -488,8 +489,8 @@ fn check_signature(
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(envelope.signature().trim())
         .map_err(|e| bad().with_source(e))?;
-    let signature = rsa::pkcs1v15::Signature::try_from(bytes.as_slice())
-        .map_err(|e| bad().with_source(e))?;
+    let signature =
+        rsa::pkcs1v15::Signature::try_from(bytes.as_slice()).map_err(|e| bad().with_source(e))?;
     let key = certificate.key().clone();
     let result = match digest {
         Digest::Sha1 => {
@@ -530,8 +531,14 @@ mod tests {
 
     #[test]
     fn a_trusted_host_is_normalized_to_what_a_url_reports() {
-        assert_eq!(normalize_authority("127.0.0.1:8443").unwrap(), "127.0.0.1:8443");
-        assert_eq!(normalize_authority("Emulator.Test:443").unwrap(), "emulator.test");
+        assert_eq!(
+            normalize_authority("127.0.0.1:8443").unwrap(),
+            "127.0.0.1:8443"
+        );
+        assert_eq!(
+            normalize_authority("Emulator.Test:443").unwrap(),
+            "emulator.test"
+        );
         assert!(normalize_authority("https://x.test").is_err());
         assert!(normalize_authority("x.test/path").is_err());
         assert!(normalize_authority("").is_err());

@@ -5,6 +5,7 @@ mod completion;
 mod config;
 mod errors;
 mod helpers;
+mod notifications;
 mod operations;
 mod retries;
 mod transport;

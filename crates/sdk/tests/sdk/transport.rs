@@ -51,7 +51,9 @@ fn tls(self_signed_leaf: bool) -> Tls {
 }
 
 /// Reads one HTTP/1.1 request (head and content-length body) from a stream.
-async fn read_request<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> (String, Vec<u8>) {
+pub(crate) async fn read_request<S: tokio::io::AsyncRead + Unpin>(
+    stream: &mut S,
+) -> (String, Vec<u8>) {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
