@@ -127,6 +127,40 @@ pub(crate) enum Command {
     DeliveryTracker(Resource<DeliveryTrackerCommand>),
     /// Run and drive the local Amazon Pay emulator.
     Emulator(emulator::EmulatorArgs),
+    /// Instant Payment Notifications, the receiving side.
+    #[command(subcommand)]
+    Notifications(NotificationsCommand),
+}
+
+/// `amzpay notifications ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum NotificationsCommand {
+    /// Verify a notification's POST body (an Amazon SNS envelope) as a receiver does: the
+    /// certificate URL, the age, the certificate and the signature; print the notification.
+    Verify(VerifyNotificationArgs),
+}
+
+/// `amzpay notifications verify ...`
+#[derive(Debug, Args)]
+pub(crate) struct VerifyNotificationArgs {
+    /// The POST body: a file, or - for stdin.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: String,
+    /// Also trust certificate URLs on this host[:port], e.g. the emulator's 127.0.0.1:8443.
+    #[arg(long, value_name = "HOST")]
+    pub(crate) trust_host: Option<String>,
+    /// CA certificate PEM file to trust for --trust-host (the emulator's .amzpay/tls/ca.pem).
+    #[arg(long, value_name = "PEMFILE", requires = "trust_host")]
+    pub(crate) trust_ca: Option<PathBuf>,
+    /// Require the signing certificate to be issued by --trust-ca.
+    #[arg(long, requires = "trust_ca")]
+    pub(crate) check_issuer: bool,
+    /// Maximum age of the message's Timestamp, in seconds (default 3600).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) max_age: Option<u64>,
+    /// Print JSON on one line (for scripts) instead of pretty-printed.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// `amzpay keys ...`

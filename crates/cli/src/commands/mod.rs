@@ -3,6 +3,7 @@
 mod api;
 mod emulator;
 mod keys;
+mod notifications;
 mod sign;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub(crate) async fn run(args: LowArgs) -> anyhow::Result<ExitCode> {
             sign::button(&args, &config, &Output::from(&args.output))
         }
         Command::Emulator(args) => emulator::run(args).await,
+        Command::Notifications(command) => notifications::run(command).await,
         Command::CheckoutSession(r) => {
             api::checkout_session(r.command, &client(&r.connection)?, &Output::from(&r.output))
                 .await

@@ -6,5 +6,6 @@ mod e2e;
 mod helpers;
 mod installed;
 mod keys;
+mod notifications;
 mod sign;
 mod usage;
