@@ -288,6 +288,15 @@ mod tests {
     }
 
     #[test]
+    fn a_null_subject_is_an_absent_subject() {
+        let mut value: serde_json::Value = serde_json::from_str(&body(None)).unwrap();
+        value["Subject"] = serde_json::Value::Null;
+        let envelope = Envelope::parse(&value.to_string()).unwrap();
+        assert_eq!(envelope.subject(), None);
+        assert!(!envelope.string_to_sign().unwrap().contains("Subject"));
+    }
+
+    #[test]
     fn a_subscription_confirmation_signs_its_url_and_token() {
         let mut value: serde_json::Value = serde_json::from_str(&body(None)).unwrap();
         value["Type"] = "SubscriptionConfirmation".into();
