@@ -152,9 +152,10 @@ pub(crate) struct VerifyNotificationArgs {
     /// CA certificate PEM file to trust for --trust-host (the emulator's .amzpay/tls/ca.pem).
     #[arg(long, value_name = "PEMFILE", requires = "trust_host")]
     pub(crate) trust_ca: Option<PathBuf>,
-    /// Require the signing certificate to be issued by --trust-ca.
-    #[arg(long, requires = "trust_ca")]
-    pub(crate) check_issuer: bool,
+    /// Require the signing certificate from --trust-host to be issued by this CA (the
+    /// emulator's SNS CA, served at its /__sns/ca.pem).
+    #[arg(long, value_name = "PEMFILE", requires = "trust_host")]
+    pub(crate) issuer_ca: Option<PathBuf>,
     /// Maximum age of the message's Timestamp, in seconds (default 3600).
     #[arg(long, value_name = "SECS")]
     pub(crate) max_age: Option<u64>,

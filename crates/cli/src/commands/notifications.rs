@@ -27,7 +27,11 @@ pub(crate) async fn run(command: NotificationsCommand) -> anyhow::Result<ExitCod
 async fn verify(args: &VerifyNotificationArgs, out: &Output) -> anyhow::Result<ExitCode> {
     let body = read_input(&args.file)?;
     let body = String::from_utf8(body).context("the notification body is not UTF-8")?;
-    let mut builder = Verifier::builder().check_issuer(args.check_issuer);
+    let mut builder = Verifier::builder();
+    if let Some(path) = &args.issuer_ca {
+        let pem = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        builder = builder.require_issuer(pem);
+    }
     match (&args.trust_host, &args.trust_ca) {
         (Some(host), Some(ca)) => {
             let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;

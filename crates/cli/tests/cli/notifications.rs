@@ -166,7 +166,10 @@ fn a_valid_notification_from_a_trusted_host_prints_the_notification_and_ok() {
     let body = emulated.body(&emulated.url(), OffsetDateTime::now_utc());
 
     // Act
-    let run = verify(&emulated, &body, &["--check-issuer", "--json"]);
+    let sandbox = Sandbox::new();
+    let issuer = sandbox.path("issuer.pem");
+    std::fs::write(&issuer, &emulated.ca_pem).unwrap();
+    let run = verify(&emulated, &body, &["--issuer-ca", s(&issuer), "--json"]);
 
     // Assert
     assert_eq!(run.code, 0, "{run:?}");

@@ -151,7 +151,7 @@ impl SigningCertificate {
             VerifyError::new(
                 VerifyErrorKind::CertificateNotTrusted,
                 format!(
-                    "the signing certificate's issuer ({}) is not the CA configured for its host",
+                    "the signing certificate's issuer ({}) is not a required issuer CA",
                     self.issuer()
                 ),
             )
@@ -202,7 +202,7 @@ fn verify_issuer_signature(
     let not_trusted = || {
         VerifyError::new(
             VerifyErrorKind::CertificateNotTrusted,
-            "the signing certificate is not signed by the CA configured for its host",
+            "the signing certificate is not signed by a required issuer CA",
         )
     };
     let rsa_key = || {

@@ -84,8 +84,8 @@ pub enum VerifyErrorKind {
     CertificateFetch,
     /// The downloaded or given certificate is not an X.509 PEM certificate with an RSA key.
     InvalidCertificate,
-    /// The certificate is not signed by the CA configured for its host (only checked when
-    /// [`VerifierBuilder::check_issuer`](super::VerifierBuilder::check_issuer) is on).
+    /// The certificate from an extra trusted host is not signed by a CA given to
+    /// [`VerifierBuilder::require_issuer`](super::VerifierBuilder::require_issuer).
     CertificateNotTrusted,
     /// The certificate (or its issuer) is not within its validity period now.
     CertificateExpired,

@@ -20,7 +20,7 @@
 //! 3. `Timestamp` is at most [`DEFAULT_MAX_AGE`] old (configurable) and at most
 //!    [`DEFAULT_MAX_CLOCK_SKEW`] ahead;
 //! 4. the certificate, downloaded over HTTPS without redirects and cached by URL, is within its
-//!    validity (and, optionally, issued by the CA configured for its host);
+//!    validity (and, optionally, issued by a given CA: [`VerifierBuilder::require_issuer`]);
 //! 5. the signature matches.
 //!
 //! Every refusal is a [`VerifyError`] whose [`kind`](VerifyError::kind) says why; only a failed

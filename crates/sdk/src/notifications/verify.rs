@@ -33,8 +33,7 @@ pub struct Verified {
     pub notification: Notification,
 }
 
-/// A host trusted besides Amazon SNS's, with the CA certificates its HTTPS server and its
-/// signing certificates chain to.
+/// A host trusted besides Amazon SNS's, with the CA its HTTPS server's certificate chains to.
 #[derive(Debug, Clone)]
 pub(crate) struct ExtraHost {
     /// `host` or `host:port`, normalized as the `url` crate renders a URL's authority (lower
@@ -43,8 +42,6 @@ pub(crate) struct ExtraHost {
     /// The CA's PEM, when one was given.
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
     pub(crate) ca_pem: Option<Vec<u8>>,
-    /// The CA's certificates, parsed.
-    pub(crate) cas: Vec<Certificate>,
 }
 
 /// The settings of a [`Verifier`].
@@ -54,7 +51,8 @@ pub(crate) struct Policy {
     pub(crate) max_age: Duration,
     pub(crate) max_clock_skew: Duration,
     pub(crate) check_validity: bool,
-    pub(crate) check_issuer: bool,
+    /// The CAs that must have issued a certificate from an extra host; empty: no check.
+    pub(crate) issuer_cas: Vec<Certificate>,
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
     pub(crate) cache_capacity: usize,
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
@@ -68,7 +66,7 @@ pub struct VerifierBuilder {
     max_age: Duration,
     max_clock_skew: Duration,
     check_validity: bool,
-    check_issuer: bool,
+    issuer_cas: Vec<Vec<u8>>,
     cache_capacity: usize,
     fetch_timeout: Duration,
 }
@@ -80,7 +78,7 @@ impl Default for VerifierBuilder {
             max_age: DEFAULT_MAX_AGE,
             max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             check_validity: true,
-            check_issuer: false,
+            issuer_cas: Vec::new(),
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             fetch_timeout: DEFAULT_FETCH_TIMEOUT,
         }
@@ -101,8 +99,8 @@ impl VerifierBuilder {
     /// and its `.amzpay/tls/ca.pem`.
     ///
     /// The CA is never used for Amazon's hosts, so a leaked development CA key cannot
-    /// impersonate Amazon SNS. With [`check_issuer`](Self::check_issuer), the signing
-    /// certificates served by this host must also be issued by this CA.
+    /// impersonate Amazon SNS. To also require that the signing certificates this host serves
+    /// come from a known CA, see [`require_issuer`](Self::require_issuer).
     pub fn trust_host_with_ca(mut self, host: impl Into<String>, ca_pem: impl AsRef<[u8]>) -> Self {
         self.extra_hosts
             .push((host.into(), Some(ca_pem.as_ref().to_vec())));
@@ -123,19 +121,21 @@ impl VerifierBuilder {
         self
     }
 
-    /// Whether the signing certificate (and, with [`check_issuer`](Self::check_issuer), its CA)
+    /// Whether the signing certificate (and, with [`require_issuer`](Self::require_issuer), its CA)
     /// must be within its validity period (default on).
     pub fn check_validity(mut self, on: bool) -> Self {
         self.check_validity = on;
         self
     }
 
-    /// Whether a signing certificate served by a host trusted with a CA must be issued by that
-    /// CA (default off). The check is one level deep, which is what the emulator serves: the
-    /// CA's own key signed the certificate. Certificates from Amazon's hosts are trusted
-    /// because they were fetched over HTTPS from Amazon, as the AWS SDKs do.
-    pub fn check_issuer(mut self, on: bool) -> Self {
-        self.check_issuer = on;
+    /// Requires the signing certificates served by the extra trusted hosts to be issued by a CA
+    /// of `ca_pem` (off by default; may be called again to add CAs). The check is one level
+    /// deep, which is what the emulator serves: the CA's own key signed the certificate. For the
+    /// emulator this is its SNS CA, served at `{public URL}/__sns/ca.pem`, which is not the CA of
+    /// its TLS certificate. Certificates from Amazon's hosts are trusted because they were
+    /// fetched over HTTPS from Amazon, as the AWS SDKs do.
+    pub fn require_issuer(mut self, ca_pem: impl AsRef<[u8]>) -> Self {
+        self.issuer_cas.push(ca_pem.as_ref().to_vec());
         self
     }
 
@@ -159,32 +159,21 @@ impl VerifierBuilder {
         let mut extra_hosts = Vec::new();
         for (host, ca_pem) in self.extra_hosts {
             let authority = normalize_authority(&host)?;
-            let cas = match &ca_pem {
-                Some(pem) => {
-                    let cas = parse_pem(pem).map_err(|e| {
-                        BuildVerifierError::new(format!("the CA for {host} is not PEM: {e}"))
-                    })?;
-                    if cas.is_empty() {
-                        return Err(BuildVerifierError::new(format!(
-                            "the CA PEM for {host} holds no certificate"
-                        )));
-                    }
-                    cas
-                }
-                None => Vec::new(),
-            };
-            extra_hosts.push(ExtraHost {
-                authority,
-                ca_pem,
-                cas,
-            });
+            if let Some(pem) = &ca_pem {
+                parse_cas(pem, &format!("the CA for {host}"))?;
+            }
+            extra_hosts.push(ExtraHost { authority, ca_pem });
+        }
+        let mut issuer_cas = Vec::new();
+        for pem in &self.issuer_cas {
+            issuer_cas.extend(parse_cas(pem, "the issuer CA")?);
         }
         let policy = Policy {
             extra_hosts,
             max_age: self.max_age,
             max_clock_skew: self.max_clock_skew,
             check_validity: self.check_validity,
-            check_issuer: self.check_issuer,
+            issuer_cas,
             cache_capacity: self.cache_capacity,
             fetch_timeout: self.fetch_timeout,
         };
@@ -194,6 +183,18 @@ impl VerifierBuilder {
             policy: Arc::new(policy),
         })
     }
+}
+
+/// The certificates of a CA PEM document; at least one.
+fn parse_cas(pem: &[u8], what: &str) -> Result<Vec<Certificate>, BuildVerifierError> {
+    let cas =
+        parse_pem(pem).map_err(|e| BuildVerifierError::new(format!("{what} is not PEM: {e}")))?;
+    if cas.is_empty() {
+        return Err(BuildVerifierError::new(format!(
+            "{what} holds no certificate"
+        )));
+    }
+    Ok(cas)
 }
 
 /// Turns `host` or `host:port` into the form a parsed URL's authority takes, so that the
@@ -365,7 +366,7 @@ impl Verifier {
         Ok(())
     }
 
-    /// The certificate checks: validity, and the issuer for a host trusted with a CA.
+    /// The certificate checks: validity, and the issuer of a certificate from an extra host.
     pub(crate) fn check_certificate(
         &self,
         host: Option<&ExtraHost>,
@@ -375,11 +376,11 @@ impl Verifier {
         if self.policy.check_validity {
             certificate.check_validity(now)?;
         }
-        if self.policy.check_issuer {
-            if let Some(host) = host.filter(|h| !h.cas.is_empty()) {
-                certificate
-                    .check_issued_by(&host.cas, self.policy.check_validity.then_some(now))?;
-            }
+        if host.is_some() && !self.policy.issuer_cas.is_empty() {
+            certificate.check_issued_by(
+                &self.policy.issuer_cas,
+                self.policy.check_validity.then_some(now),
+            )?;
         }
         Ok(())
     }

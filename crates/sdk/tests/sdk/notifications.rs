@@ -536,7 +536,7 @@ fn the_issuer_check_accepts_the_configured_ca_and_refuses_another() {
     let signed = draft(url, "2").sign(&pki.rsa_key);
     let checking = verifier(|b| {
         b.trust_host_with_ca("127.0.0.1:8443", &pki.ca_pem)
-            .check_issuer(true)
+            .require_issuer(&pki.ca_pem)
     });
     let not_checking = verifier(|b| b.trust_host_with_ca("127.0.0.1:8443", &pki.ca_pem));
 
@@ -568,10 +568,7 @@ fn the_issuer_check_supports_an_rsa_ca() {
             .as_bytes(),
     )
     .unwrap();
-    let verifier = verifier(|b| {
-        b.trust_host_with_ca("ipn.test", ca_cert.pem())
-            .check_issuer(true)
-    });
+    let verifier = verifier(|b| b.trust_host("ipn.test").require_issuer(ca_cert.pem()));
 
     let signed = draft("https://ipn.test/sns.pem", "1").sign(&rsa_key);
 
@@ -673,7 +670,10 @@ async fn verify_downloads_the_certificate_over_https_from_a_trusted_host_once() 
     let pki = Pki::new();
     let (port, requests) = serve_certificate(&pki).await;
     let host = format!("127.0.0.1:{port}");
-    let verifier = verifier(|b| b.trust_host_with_ca(&host, &pki.ca_pem).check_issuer(true));
+    let verifier = verifier(|b| {
+        b.trust_host_with_ca(&host, &pki.ca_pem)
+            .require_issuer(&pki.ca_pem)
+    });
     let url = format!("https://{host}/sns.pem");
     let first = draft(&url, "2").sign(&pki.rsa_key);
     let mut second = draft(&url, "1");
