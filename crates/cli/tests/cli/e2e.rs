@@ -747,3 +747,110 @@ async fn the_cli_sets_ipn_endpoints_lists_shows_and_redelivers_notifications() {
         "{chargeback:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sdk_and_amzpay_notifications_verify_accept_what_the_emulator_sends() {
+    // Arrange: a receiver, and the two CAs a receiver of the emulator trusts: the TLS CA for the
+    // certificate download, the SNS CA (served by the emulator) for the issuer check.
+    let emulator = Emulator::start();
+    let merchant_id = emulator.field("merchantId");
+    let (port, received) = crate::helpers::serve_once(200, "{}");
+    let set = emulator.admin(&[
+        "merchant",
+        "update",
+        &merchant_id,
+        "--ipn-url",
+        &format!("http://127.0.0.1:{port}/ipn"),
+        "--ipn-signature-version",
+        "2",
+    ]);
+    assert_eq!(set.code, 0, "{set:?}");
+    let host = emulator.url.trim_start_matches("https://").to_owned();
+    let tls_ca = std::fs::read(&emulator.ca).unwrap();
+    let sns_ca = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&tls_ca).unwrap())
+        .build()
+        .unwrap()
+        .get(format!("{}/__sns/ca.pem", emulator.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sns_ca_file = emulator.sandbox.path("sns-ca.pem");
+    std::fs::write(&sns_ca_file, &sns_ca).unwrap();
+    let verifier = amzpay::notifications::Verifier::builder()
+        .trust_host_with_ca(&host, &tls_ca)
+        .require_issuer(&sns_ca)
+        .build()
+        .unwrap();
+    let client = emulator.client();
+    completed(
+        pay_and_complete(
+            &emulator,
+            &client,
+            PaymentIntent::Authorize,
+            "1111",
+            "14.00",
+        )
+        .await,
+    );
+    let first = received
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the emulator posts the first notification");
+    let body = String::from_utf8(first.body).unwrap();
+    let body_file = emulator.sandbox.path("ipn.json");
+    std::fs::write(&body_file, &body).unwrap();
+
+    // Act
+    let verified = verifier.verify(&body).await;
+    let cli = emulator.sandbox.run(
+        &[
+            "notifications",
+            "verify",
+            s(&body_file),
+            "--trust-host",
+            &host,
+            "--trust-ca",
+            s(&emulator.ca),
+            "--issuer-ca",
+            s(&sns_ca_file),
+            "--json",
+        ],
+        "",
+        &[],
+    );
+    let untrusted = emulator
+        .sandbox
+        .run(&["notifications", "verify", s(&body_file)], "", &[]);
+    let wrong_issuer = amzpay::notifications::Verifier::builder()
+        .trust_host_with_ca(&host, &tls_ca)
+        .require_issuer(&tls_ca)
+        .build()
+        .unwrap()
+        .verify(&body)
+        .await;
+
+    // Assert
+    let verified = verified.unwrap_or_else(|e| panic!("{e:#?}"));
+    assert_eq!(verified.envelope.signature_version(), "2");
+    assert_eq!(
+        verified.notification.object_type,
+        amzpay::notifications::ObjectType::ChargePermission
+    );
+    assert_eq!(verified.notification.merchant_id, merchant_id);
+    assert_eq!(cli.code, 0, "{cli:?}");
+    let printed: Value = serde_json::from_str(cli.stdout.trim()).unwrap();
+    assert_eq!(printed["notification"]["ObjectType"], "CHARGE_PERMISSION");
+    assert_eq!(untrusted.code, 1, "{untrusted:?}");
+    assert!(
+        untrusted.stderr.contains("(untrusted_cert_host)"),
+        "{untrusted:?}"
+    );
+    // The TLS CA did not issue the signing certificate: the SNS CA did.
+    assert_eq!(
+        wrong_issuer.unwrap_err().kind(),
+        amzpay::notifications::VerifyErrorKind::CertificateNotTrusted
+    );
+}
