@@ -519,3 +519,96 @@ async fn two_instances_on_one_database_deliver_each_notification_once() {
     ids.dedup();
     assert_eq!((received, ids.len()), (list.len(), list.len()));
 }
+
+/// A receiver over HTTPS with a certificate from a CA of its own (the emulator's self-signed
+/// mode makes one); returns its URL and the CA (PEM).
+async fn tls_receiver(inbox: &Inbox) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = amzpay_emulator::tls::ensure_self_signed(dir.path(), &[]).unwrap();
+    let ca = std::fs::read_to_string(&files.ca).unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(
+        amzpay_emulator::tls::server_config(&files.cert, &files.key).unwrap(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}/ipn", listener.local_addr().unwrap());
+    let app = axum::Router::new()
+        .route("/ipn", axum::routing::post(receive))
+        .with_state(inbox.clone());
+    tokio::spawn(async move {
+        let _dir = dir;
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, app) = (acceptor.clone(), app.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service = hyper_util::service::TowerToHyperService::new(app);
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                .await;
+            });
+        }
+    });
+    (url, ca)
+}
+
+#[tokio::test]
+async fn an_https_endpoint_with_its_own_ca_is_refused_until_the_merchant_trusts_that_ca() {
+    // Arrange
+    let app = app_with_retries(1).await;
+    let inbox = Inbox::default();
+    let (url, ca) = tls_receiver(&inbox).await;
+    let m = app.merchant().await;
+    set_ipn(&app, &m, json!({"sandbox": [url]}))
+        .await
+        .expect(200);
+    app.checkout(&m, "AuthorizeWithCapture", "5.00").await;
+
+    // Act: untrusted, then trusted and redelivered.
+    dispatch_due(&app.state).await.unwrap();
+    let refused = deliveries(&app, &m).await;
+    let info = set_ipn(&app, &m, json!({"caPem": ca}))
+        .await
+        .expect(200)
+        .clone();
+    for d in &refused {
+        app.admin(
+            Method::POST,
+            &format!("/__admin/notifications/{}/redeliver", d["id"]),
+            None,
+        )
+        .await
+        .expect(200);
+    }
+    dispatch_due(&app.state).await.unwrap();
+
+    // Assert
+    assert!(!refused.is_empty());
+    assert!(
+        refused.iter().all(|d| d["state"] == "failed"),
+        "{refused:?}"
+    );
+    let detail = app
+        .admin(
+            Method::GET,
+            &format!("/__admin/notifications/{}", refused[0]["id"]),
+            None,
+        )
+        .await
+        .expect(200)
+        .clone();
+    let error = detail["attempts"][0]["error"].as_str().unwrap();
+    assert!(error.to_lowercase().contains("certificate"), "{error}");
+    assert_eq!(info["caPem"], json!(ca));
+    assert!(
+        deliveries(&app, &m)
+            .await
+            .iter()
+            .all(|d| d["state"] == "delivered"),
+        "{:?}",
+        deliveries(&app, &m).await
+    );
+    assert_eq!(inbox.bodies().len(), refused.len());
+}

@@ -351,7 +351,7 @@ async fn notifications_of_a_storm_across_two_processes_are_each_delivered_once()
     );
     assert_eq!(
         list.len(),
-        32,
+        16,
         "a permission and a charge notification per Complete"
     );
     assert!(
