@@ -515,6 +515,38 @@ async fn answer_placeholder(
     .map_err(db("recording an idempotency key"))
 }
 
+/// Enqueues the notifications of `w` for every endpoint of its tenant, in one statement: the
+/// notifications in order, each once per endpoint in the endpoints' order.
+async fn enqueue(tx: &mut Transaction<'static, Postgres>, w: &Write) -> Result<(), StoreError> {
+    let column = |f: fn(&crate::NewNotification) -> &str| -> Vec<&str> {
+        w.notifications.iter().map(f).collect()
+    };
+    let created: Vec<i64> = w.notifications.iter().map(|n| n.created_at_ms).collect();
+    sqlx::query(
+        "INSERT INTO notifications (notification_id, message_id, merchant_id, environment, endpoint, \
+           charge_permission_id, object_type, object_id, notification_type, message, created_at, next_attempt_at) \
+         SELECT t.nid, t.mid, e.merchant_id, e.environment, e.url, t.cp, t.ot, t.oi, t.nt, t.msg, t.at, t.at \
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) \
+           WITH ORDINALITY AS t (nid, mid, cp, ot, oi, nt, msg, at, ord) \
+         JOIN ipn_endpoints e ON e.merchant_id = $9 AND e.environment = $10 \
+         ORDER BY t.ord, e.position",
+    )
+    .bind(column(|n| &n.notification_id))
+    .bind(column(|n| &n.message_id))
+    .bind(column(|n| &n.charge_permission_id))
+    .bind(column(|n| &n.object_type))
+    .bind(column(|n| &n.object_id))
+    .bind(column(|n| &n.notification_type))
+    .bind(column(|n| &n.message))
+    .bind(created)
+    .bind(w.merchant_id.as_str())
+    .bind(w.environment)
+    .execute(&mut **tx)
+    .await
+    .map_err(db("enqueueing notifications"))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,36 +591,4 @@ mod tests {
             StoreError::NotFound
         ));
     }
-}
-
-/// Enqueues the notifications of `w` for every endpoint of its tenant, in one statement: the
-/// notifications in order, each once per endpoint in the endpoints' order.
-async fn enqueue(tx: &mut Transaction<'static, Postgres>, w: &Write) -> Result<(), StoreError> {
-    let column = |f: fn(&crate::NewNotification) -> &str| -> Vec<&str> {
-        w.notifications.iter().map(f).collect()
-    };
-    let created: Vec<i64> = w.notifications.iter().map(|n| n.created_at_ms).collect();
-    sqlx::query(
-        "INSERT INTO notifications (notification_id, message_id, merchant_id, environment, endpoint, \
-           charge_permission_id, object_type, object_id, notification_type, message, created_at, next_attempt_at) \
-         SELECT t.nid, t.mid, e.merchant_id, e.environment, e.url, t.cp, t.ot, t.oi, t.nt, t.msg, t.at, t.at \
-         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) \
-           WITH ORDINALITY AS t (nid, mid, cp, ot, oi, nt, msg, at, ord) \
-         JOIN ipn_endpoints e ON e.merchant_id = $9 AND e.environment = $10 \
-         ORDER BY t.ord, e.position",
-    )
-    .bind(column(|n| &n.notification_id))
-    .bind(column(|n| &n.message_id))
-    .bind(column(|n| &n.charge_permission_id))
-    .bind(column(|n| &n.object_type))
-    .bind(column(|n| &n.object_id))
-    .bind(column(|n| &n.notification_type))
-    .bind(column(|n| &n.message))
-    .bind(created)
-    .bind(w.merchant_id.as_str())
-    .bind(w.environment)
-    .execute(&mut **tx)
-    .await
-    .map_err(db("enqueueing notifications"))?;
-    Ok(())
 }
