@@ -1,5 +1,6 @@
 /* The shop's only script: renders the Amazon Pay button from the signed configuration in the
-   page, and binds the review page's change links. Amazon Pay's checkout.js is loaded first. */
+   page, binds the review page's change links (Amazon Pay's checkout.js is loaded first), and
+   reloads a page that shows a payment still in progress. */
 (function () {
   'use strict';
   // Amazon Pay's checkout.js did not load. For a buyer it is simply unavailable; for the developer
@@ -51,5 +52,14 @@
     } else {
       unavailable(review);
     }
+  }
+
+  // An order whose charge or refund Amazon Pay is still deciding changes when Amazon Pay's
+  // notification reaches the shop: the page reloads itself until then (the server stops
+  // sending the marker, and this script, once nothing is pending).
+  var pending = document.querySelector('[data-reload-while-pending]');
+  if (pending) {
+    var delay = parseInt(pending.getAttribute('data-reload-while-pending'), 10) || 3000;
+    window.setTimeout(function () { window.location.reload(); }, delay);
   }
 }());

@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::checkout::status_text;
+use crate::checkout::{in_progress, status_text};
 use crate::db::{Order, OrderEvent};
 use crate::money;
 use crate::pages::{AppError, Page, error, see_other};
@@ -94,6 +94,8 @@ struct OrderPage {
     can_charge: bool,
     can_refund: bool,
     can_refresh: bool,
+    /// Amazon Pay is still deciding: the page reloads itself.
+    in_progress: bool,
     events: Vec<OrderEvent>,
 }
 
@@ -135,6 +137,7 @@ async fn order(
         can_charge: o.charge_id.is_none() && o.payment_intent == "Confirm" && !o.permission_closed,
         can_refund: refundable > 0,
         can_refresh: o.charge_id.is_some() || o.refund_id.is_some(),
+        in_progress: in_progress(&o),
         events,
         o,
     };
@@ -391,6 +394,83 @@ async fn ship(
     }
 }
 
+/// A charge's or refund's state as Amazon Pay returned it, after the order was updated with it.
+#[derive(Debug)]
+pub(crate) struct Synced {
+    /// `statusDetails.state`.
+    pub(crate) state: String,
+    /// `statusDetails.reasonCode`, if any.
+    pub(crate) reason: Option<String>,
+    /// Whether the order knew another state before.
+    pub(crate) changed: bool,
+}
+
+impl Synced {
+    /// `Authorized`, or `Declined (SoftDeclined)`.
+    pub(crate) fn describe(&self) -> String {
+        match &self.reason {
+            Some(r) => format!("{} ({r})", self.state),
+            None => self.state.clone(),
+        }
+    }
+}
+
+/// Reads a charge with Get Charge and stores its state and captured amount in the order: what
+/// "Refresh from Amazon Pay" does, and what a notification about the charge does (`ipn.rs`).
+/// The outer error is the shop's own (its database); the inner one is Amazon Pay's.
+pub(crate) async fn sync_charge(
+    state: &AppState,
+    o: &Order,
+    charge_id: &str,
+) -> anyhow::Result<Result<Synced, amzpay::Error>> {
+    let c = match state.client().get_charge(charge_id).await {
+        Ok(r) => r.into_inner(),
+        Err(e) => return Ok(Err(e)),
+    };
+    let synced = Synced {
+        state: c.status_details.state.as_str().to_owned(),
+        reason: c
+            .status_details
+            .reason_code
+            .as_ref()
+            .map(|r| r.as_str().to_owned()),
+        changed: o.charge_id.as_deref() != Some(charge_id)
+            || o.charge_state.as_deref() != Some(c.status_details.state.as_str()),
+    };
+    state
+        .db()
+        .set_charge(o.id, charge_id, &synced.state, captured_minor(&c))
+        .await?;
+    Ok(Ok(synced))
+}
+
+/// Reads a refund with Get Refund and stores its state in the order (see [`sync_charge`]).
+pub(crate) async fn sync_refund(
+    state: &AppState,
+    o: &Order,
+    refund_id: &str,
+) -> anyhow::Result<Result<Synced, amzpay::Error>> {
+    let refund = match state.client().get_refund(refund_id).await {
+        Ok(r) => r.into_inner(),
+        Err(e) => return Ok(Err(e)),
+    };
+    let synced = Synced {
+        state: refund.status_details.state.as_str().to_owned(),
+        reason: refund
+            .status_details
+            .reason_code
+            .as_ref()
+            .map(|r| r.as_str().to_owned()),
+        changed: o.refund_id.as_deref() != Some(refund_id)
+            || o.refund_state.as_deref() != Some(refund.status_details.state.as_str()),
+    };
+    state
+        .db()
+        .set_refund(o.id, refund_id, &synced.state, o.refunded_minor)
+        .await?;
+    Ok(Ok(synced))
+}
+
 async fn refresh(
     State(state): State<AppState>,
     Path(reference): Path<String>,
@@ -400,50 +480,29 @@ async fn refresh(
         Err(page) => return Ok(page),
     };
     if let Some(charge_id) = o.charge_id.clone() {
-        match state.client().get_charge(&charge_id).await {
-            Ok(r) => {
-                let c = r.into_inner();
-                let st = c.status_details.state.as_str().to_owned();
-                if o.charge_state.as_deref() != Some(st.as_str()) {
-                    state
-                        .db()
-                        .add_event(
-                            o.id,
-                            &format!(
-                                "Charge {charge_id} is now {st}{}.",
-                                c.status_details
-                                    .reason_code
-                                    .as_ref()
-                                    .map(|r| format!(" ({})", r.as_str()))
-                                    .unwrap_or_default()
-                            ),
-                        )
-                        .await?;
-                }
+        match sync_charge(&state, &o, &charge_id).await? {
+            Ok(s) if s.changed => {
                 state
                     .db()
-                    .set_charge(o.id, &charge_id, &st, captured_minor(&c))
+                    .add_event(
+                        o.id,
+                        &format!("Charge {charge_id} is now {}.", s.describe()),
+                    )
                     .await?;
             }
+            Ok(_) => {}
             Err(e) => return failed(&state, &o, "Refresh", &e).await,
         }
     }
     if let Some(refund_id) = o.refund_id.clone() {
-        match state.client().get_refund(&refund_id).await {
-            Ok(r) => {
-                let refund = r.into_inner();
-                let st = refund.status_details.state.as_str().to_owned();
-                if o.refund_state.as_deref() != Some(st.as_str()) {
-                    state
-                        .db()
-                        .add_event(o.id, &format!("Refund {refund_id} is now {st}."))
-                        .await?;
-                }
+        match sync_refund(&state, &o, &refund_id).await? {
+            Ok(s) if s.changed => {
                 state
                     .db()
-                    .set_refund(o.id, &refund_id, &st, o.refunded_minor)
+                    .add_event(o.id, &format!("Refund {refund_id} is now {}.", s.state))
                     .await?;
             }
+            Ok(_) => {}
             Err(e) => return failed(&state, &o, "Refresh", &e).await,
         }
     }

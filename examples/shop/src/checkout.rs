@@ -296,6 +296,16 @@ struct ConfirmationPage {
     lines: Vec<LineView>,
 }
 
+/// Whether Amazon Pay is still deciding something about the order: a charge or refund in an
+/// `…Initiated` state. Its pages reload themselves meanwhile, since a notification will change
+/// it.
+pub fn in_progress(o: &Order) -> bool {
+    o.charge_state
+        .as_deref()
+        .is_some_and(|s| s.ends_with("Initiated"))
+        || o.refund_state.as_deref() == Some("RefundInitiated")
+}
+
 /// The buyer-facing status of an order.
 pub fn status_text(o: &Order) -> &'static str {
     if o.refunded_minor > 0 && o.refunded_minor >= o.captured_minor {

@@ -206,6 +206,19 @@ pub struct OrderEvent {
     pub text: String,
 }
 
+/// A notification as [`Db::record_notification`] stores it.
+#[derive(Clone, Copy, Debug)]
+pub struct IpnRecord<'a> {
+    /// Amazon Pay's `NotificationId`.
+    pub notification_id: &'a str,
+    /// `ObjectType`.
+    pub object_type: &'a str,
+    /// `ObjectId`.
+    pub object_id: &'a str,
+    /// `NotificationType`.
+    pub notification_type: &'a str,
+}
+
 fn now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -543,6 +556,78 @@ impl Db {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// The order paid with a charge permission.
+    pub async fn order_by_charge_permission(
+        &self,
+        charge_permission_id: &str,
+    ) -> anyhow::Result<Option<Order>> {
+        Ok(
+            sqlx::query_as("SELECT * FROM orders WHERE charge_permission_id = ?")
+                .bind(charge_permission_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Whether the shop has already acted on the notification `notification_id`.
+    pub async fn notification_seen(&self, notification_id: &str) -> anyhow::Result<bool> {
+        let seen: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM ipn_notifications WHERE notification_id = ?")
+                .bind(notification_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(seen.is_some())
+    }
+
+    /// Records a notification the shop acted on, with its line in the order's history, once:
+    /// both are written in one transaction, and only when the notification is new (two
+    /// deliveries of one notification racing each other add one line). Returns whether it
+    /// was new.
+    pub async fn record_notification(
+        &self,
+        order_id: i64,
+        n: &IpnRecord<'_>,
+        event: &str,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        let inserted = sqlx::query(
+            "INSERT INTO ipn_notifications (notification_id, order_id, object_type, object_id, \
+             notification_type, received_at) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (notification_id) DO NOTHING",
+        )
+        .bind(n.notification_id)
+        .bind(order_id)
+        .bind(n.object_type)
+        .bind(n.object_id)
+        .bind(n.notification_type)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            sqlx::query("INSERT INTO order_events (order_id, at, text) VALUES (?, ?, ?)")
+                .bind(order_id)
+                .bind(&at)
+                .bind(event)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// How many notifications the shop acted on for an order.
+    pub async fn notification_count(&self, order_id: i64) -> anyhow::Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM ipn_notifications WHERE order_id = ?")
+                .bind(order_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Marks the charge permission closed.

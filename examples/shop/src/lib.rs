@@ -15,11 +15,13 @@
 //!    back to the cart.
 //!
 //! `admin.rs` is the back office: capture, charge later, refund, close, ship (Delivery Tracker)
-//! and a charge permission view. `db.rs` holds every query.
+//! and a charge permission view. `ipn.rs` receives Amazon Pay's Instant Payment Notifications
+//! and updates orders as the back office's refresh does. `db.rs` holds every query.
 
 pub mod admin;
 pub mod checkout;
 pub mod db;
+pub mod ipn;
 pub mod money;
 pub mod pages;
 pub mod shop;
@@ -40,6 +42,7 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     client: amzpay::Client,
+    verifier: amzpay::notifications::Verifier,
     db: db::Db,
     settings: Settings,
     base_url: String,
@@ -47,10 +50,17 @@ struct Inner {
 
 impl AppState {
     /// The state of a shop reachable at `base_url`.
-    pub fn new(client: amzpay::Client, db: db::Db, settings: Settings, base_url: String) -> Self {
+    pub fn new(
+        client: amzpay::Client,
+        verifier: amzpay::notifications::Verifier,
+        db: db::Db,
+        settings: Settings,
+        base_url: String,
+    ) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 client,
+                verifier,
                 db,
                 settings,
                 base_url: base_url.trim_end_matches('/').to_owned(),
@@ -61,6 +71,11 @@ impl AppState {
     /// The Amazon Pay client.
     pub fn client(&self) -> &amzpay::Client {
         &self.inner.client
+    }
+
+    /// The verifier of Instant Payment Notifications.
+    pub fn verifier(&self) -> &amzpay::notifications::Verifier {
+        &self.inner.verifier
     }
 
     /// The shop's database.
@@ -85,6 +100,7 @@ pub fn app(state: AppState) -> Router {
         .merge(shop::router())
         .merge(checkout::router())
         .merge(admin::router())
+        .merge(ipn::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

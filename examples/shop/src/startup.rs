@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -26,13 +27,19 @@ pub struct Settings {
     pub checkout_js_url: String,
     /// The store name shown to buyers (`merchantMetadata.merchantStoreName`).
     pub store_name: String,
+    /// A host (`host:port`) besides Amazon SNS's that may serve the certificate of Instant
+    /// Payment Notifications (default: the SDK endpoint's host when a CA is configured for it).
+    pub ipn_trust_host: Option<String>,
+    /// The CA (PEM file) for downloading the certificate from that host (default: the SDK's
+    /// `AMZPAY_CA_CERT`).
+    pub ipn_trust_ca: Option<PathBuf>,
 }
 
 impl Settings {
     /// Settings from the environment: `SHOP_LISTEN` (default `127.0.0.1:3000`),
     /// `SHOP_PUBLIC_URL`, `SHOP_DATABASE_URL` (default `sqlite://shop.db`), `AMZPAY_STORE_ID`
     /// (required), `AMZPAY_MERCHANT_ID`, `SHOP_CHECKOUT_JS_URL` (default
-    /// `$AMZPAY_ENDPOINT/checkout.js`), `SHOP_NAME`.
+    /// `$AMZPAY_ENDPOINT/checkout.js`), `SHOP_NAME`, `SHOP_IPN_TRUST_HOST`, `SHOP_IPN_TRUST_CA`.
     pub fn from_env() -> anyhow::Result<Settings> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let listen = var("SHOP_LISTEN")
@@ -57,6 +64,8 @@ impl Settings {
             merchant_id: var("AMZPAY_MERCHANT_ID"),
             checkout_js_url,
             store_name: var("SHOP_NAME").unwrap_or_else(|| "amzpay demo shop".to_owned()),
+            ipn_trust_host: var("SHOP_IPN_TRUST_HOST"),
+            ipn_trust_ca: var("SHOP_IPN_TRUST_CA").map(PathBuf::from),
         })
     }
 
@@ -71,6 +80,49 @@ impl Settings {
     }
 }
 
+/// The verifier of Instant Payment Notifications. Amazon SNS's hosts are always trusted. The
+/// emulator serves its signing certificate on its own host, over HTTPS with its own CA, so the
+/// shop also trusts the host the SDK talks to, with the CA the SDK trusts for it: the emulator
+/// the shop is configured for, and nothing else. Without a CA (real Amazon Pay) no extra host is
+/// trusted. `SHOP_IPN_TRUST_HOST` and `SHOP_IPN_TRUST_CA` override both (an emulator behind
+/// another public URL).
+pub fn notification_verifier(
+    settings: &Settings,
+    config: &amzpay::Config,
+) -> anyhow::Result<amzpay::notifications::Verifier> {
+    let ca = match &settings.ipn_trust_ca {
+        Some(path) => Some(
+            std::fs::read(path)
+                .with_context(|| format!("reading SHOP_IPN_TRUST_CA {}", path.display()))?,
+        ),
+        None => config.ca_cert_pem().map(<[u8]>::to_vec),
+    };
+    let host = settings.ipn_trust_host.clone().or_else(|| {
+        let endpoint = config.base_url();
+        ca.as_ref()
+            .and_then(|_| endpoint.host_str())
+            .map(|host| match endpoint.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            })
+    });
+    let builder = amzpay::notifications::Verifier::builder();
+    let builder = match (host, ca) {
+        (Some(host), Some(ca)) => {
+            tracing::info!(%host, "notifications: trusting this host's signing certificate, with the configured CA");
+            builder.trust_host_with_ca(host, ca)
+        }
+        (Some(host), None) => {
+            tracing::info!(%host, "notifications: trusting this host's signing certificate");
+            builder.trust_host(host)
+        }
+        (None, _) => builder,
+    };
+    builder
+        .build()
+        .context("building the notification verifier")
+}
+
 /// A built, not yet running shop.
 #[derive(Debug)]
 pub struct Application {
@@ -82,6 +134,7 @@ impl Application {
     /// Opens the database (applying migrations), builds the SDK client and binds.
     pub async fn build(settings: Settings, config: amzpay::Config) -> anyhow::Result<Application> {
         let db = Db::open(&settings.database_url).await?;
+        let verifier = notification_verifier(&settings, &config)?;
         let client = amzpay::Client::new(config).context("building the Amazon Pay client")?;
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -91,7 +144,7 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{local}"));
-        let state = AppState::new(client, db, settings, base_url);
+        let state = AppState::new(client, verifier, db, settings, base_url);
         Ok(Application { listener, state })
     }
 
