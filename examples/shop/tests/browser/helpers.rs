@@ -2,6 +2,7 @@
 //! the shop, both in this process on port 0, a merchant created through the emulator's admin API,
 //! and a headless Chromium driving them.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use amzpay::completion::PAYMENT_NOT_SUCCESSFUL;
@@ -90,6 +91,9 @@ impl Stack {
                 .map(str::to_owned)
                 .unwrap_or_else(|| format!("{emulator_url}/checkout.js")),
             store_name: "Browser test shop".to_owned(),
+            // Derived from the SDK's endpoint and CA: the emulator's host.
+            ipn_trust_host: None,
+            ipn_trust_ca: None,
         };
         let shop = amzpay_shop::Application::build(settings, sdk_config()??).await?;
         let shop_url = shop.base_url().to_owned();
@@ -126,6 +130,54 @@ impl Stack {
             .await?
             .error_for_status()?;
         Ok(())
+    }
+
+    /// Sets the merchant's sandbox IPN endpoint (`PUT /__admin/merchants/{id}/ipn`): from now
+    /// on the emulator posts every notification there.
+    pub(crate) async fn send_notifications_to(&self, url: &str) -> anyhow::Result<()> {
+        self.admin
+            .put(format!(
+                "{}/__admin/merchants/{}/ipn",
+                self.emulator_url, self.merchant_id
+            ))
+            .bearer_auth(&self.admin_token)
+            .json(&json!({"sandbox": [url]}))
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
+    /// Points the merchant's notifications at the shop's `/ipn`, as `scripts/shop` does.
+    pub(crate) async fn send_notifications_to_shop(&self) -> anyhow::Result<()> {
+        self.send_notifications_to(&format!("{}/ipn", self.shop_url))
+            .await
+    }
+
+    /// Delivers every notification due now (`POST /__admin/notifications/dispatch`, which
+    /// returns when the deliveries are done), so a test need not wait for the dispatcher.
+    pub(crate) async fn dispatch_notifications(&self) -> anyhow::Result<()> {
+        self.admin
+            .post(format!(
+                "{}/__admin/notifications/dispatch",
+                self.emulator_url
+            ))
+            .bearer_auth(&self.admin_token)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
+    /// Posts `body` to the shop's `/ipn` as Amazon Pay does; returns the status.
+    pub(crate) async fn post_to_shop_ipn(&self, body: &str) -> anyhow::Result<u16> {
+        let answer = reqwest::Client::new()
+            .post(format!("{}/ipn", self.shop_url))
+            .header("content-type", "text/plain; charset=UTF-8")
+            .body(body.to_owned())
+            .send()
+            .await?;
+        Ok(answer.status().as_u16())
     }
 
     /// Adds a fault rule through the emulator's admin API (`POST /__admin/faults`), for the
@@ -340,6 +392,65 @@ impl Buyer {
         assert_eq!(message, PAYMENT_NOT_SUCCESSFUL);
         Ok(())
     }
+}
+
+/// A stand-in merchant endpoint that answers 200 to every notification and keeps its body, so
+/// a test can post genuine, signed notifications to the shop itself (once, twice, tampered).
+pub(crate) struct NotificationCatcher {
+    /// Where it listens (`http://127.0.0.1:PORT/ipn`).
+    pub(crate) url: String,
+    bodies: Arc<Mutex<Vec<String>>>,
+    _stop: oneshot::Sender<()>,
+}
+
+impl NotificationCatcher {
+    /// Starts listening on a free port.
+    pub(crate) async fn start() -> anyhow::Result<NotificationCatcher> {
+        let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
+        let kept = Arc::clone(&bodies);
+        let app = axum::Router::new().route(
+            "/ipn",
+            axum::routing::post(move |body: String| {
+                let kept = Arc::clone(&kept);
+                async move {
+                    kept.lock().expect("lock").push(body);
+                    axum::http::StatusCode::OK
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/ipn", listener.local_addr()?);
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(NotificationCatcher {
+            url,
+            bodies,
+            _stop: stop,
+        })
+    }
+
+    /// The bodies received whose notification is about `object_type` (`CHARGE`, ...).
+    pub(crate) fn about(&self, object_type: &str) -> Vec<String> {
+        self.bodies
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|body| message_of(body)["ObjectType"] == object_type)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The Amazon Pay notification inside an SNS envelope (its `Message`, parsed).
+pub(crate) fn message_of(body: &str) -> Value {
+    let envelope: Value = serde_json::from_str(body).unwrap_or_default();
+    serde_json::from_str(envelope["Message"].as_str().unwrap_or_default()).unwrap_or_default()
 }
 
 /// The session id in a result URL.

@@ -7,6 +7,7 @@
 
 mod harness;
 mod helpers;
+mod ipn;
 mod webdriver;
 
 use amzpay::types::CheckoutSessionState;
