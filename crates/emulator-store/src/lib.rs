@@ -21,6 +21,7 @@
 //! - `object`: the id index's vocabulary ([`ObjectRef`], [`ObjectKind`], [`TrackingKey`]):
 //!   callers name objects by typed id, and only the store turns them into index text.
 //! - `doc`: the stored JSON document of a checkout.
+//! - `journal`: the request journal's entries, a ring per merchant, appended in batches.
 //!
 //! # Decisions
 //!
@@ -57,6 +58,7 @@ mod doc;
 mod error;
 mod faults;
 mod notifications;
+mod journal;
 mod object;
 pub mod postgres;
 mod protocol;
@@ -76,6 +78,7 @@ pub use notifications::{
     AfterAttempt, AttemptRecord, DeliveryState, FinishedAttempt, IpnEndpoint, IpnSettings,
     NewNotification, NotificationRecord,
 };
+pub use journal::{JournalFilter, JournalRecord, NewJournalEntry};
 pub use object::{ObjectKind, ObjectRef, TrackingKey, object_refs};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -378,4 +381,18 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Makes a delivery pending again, due at `now_ms`, whatever its state; `false` when it does
     /// not exist.
     async fn redeliver_notification(&self, seq: u64, now_ms: i64) -> Result<bool, StoreError>;
+    /// Appends a batch of request-journal entries and keeps each merchant's ring at `ring`
+    /// entries, deleting the oldest (nothing when `ring` is 0); returns how many it appended.
+    async fn append_journal(
+        &self,
+        entries: Vec<NewJournalEntry>,
+        ring: u32,
+    ) -> Result<u64, StoreError>;
+
+    /// Journal entries that pass `filter`: newest first, or oldest first after
+    /// [`JournalFilter::after_id`].
+    async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalRecord>, StoreError>;
+
+    /// The journal entry of a request, by its `x-amz-pay-request-id`.
+    async fn journal_entry(&self, request_id: &str) -> Result<Option<JournalRecord>, StoreError>;
 }

@@ -80,6 +80,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 use crate::error::{self, TransientCode};
 use crate::notifications::NotificationSql;
+use crate::journal::JournalSql;
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
@@ -312,6 +313,23 @@ static SQL: SqlText = SqlText {
         finish: "UPDATE notifications SET attempts = $1, state = $2, next_attempt_at = $3, delivered_at = $4, lease_until = NULL \
              WHERE seq = $5",
         redeliver: "UPDATE notifications SET state = 'pending', next_attempt_at = $1, lease_until = NULL WHERE seq = $2 RETURNING seq",
+    },
+    journal: &JournalSql {
+        take_seq: "INSERT INTO request_journal_heads (merchant_id, next_seq) VALUES ($1, $2) ON CONFLICT (merchant_id) DO UPDATE SET next_seq = request_journal_heads.next_seq + $2 RETURNING next_seq",
+        insert: "INSERT INTO request_journal (merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail) VALUES ",
+        numbered: true,
+        trim: "DELETE FROM request_journal WHERE merchant_id = $1 AND seq < $2",
+        newest: "SELECT id, merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail FROM request_journal \
+             WHERE ($1::text IS NULL OR merchant_id = $1) AND ($2::bigint IS NULL OR status >= $2) \
+             AND ($3::bigint IS NULL OR status <= $3) AND ($4::text IS NULL OR operation = $4) \
+             AND ($5::bigint IS NULL OR at_us >= $5) AND ($7::text IS NULL OR path LIKE $7 ESCAPE '\\' OR detail LIKE $7 ESCAPE '\\') \
+             AND ($6::bigint IS NULL OR id < $6) ORDER BY id DESC LIMIT $8",
+        after: "SELECT id, merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail FROM request_journal \
+             WHERE ($1::text IS NULL OR merchant_id = $1) AND ($2::bigint IS NULL OR status >= $2) \
+             AND ($3::bigint IS NULL OR status <= $3) AND ($4::text IS NULL OR operation = $4) \
+             AND ($5::bigint IS NULL OR at_us >= $5) AND ($7::text IS NULL OR path LIKE $7 ESCAPE '\\' OR detail LIKE $7 ESCAPE '\\') \
+             AND id > $6 ORDER BY id LIMIT $8",
+        by_request_id: "SELECT id, merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail FROM request_journal WHERE request_id = $1 ORDER BY id DESC LIMIT 1",
     },
 };
 

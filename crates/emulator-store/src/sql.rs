@@ -27,6 +27,7 @@ use crate::notifications::{
     AfterAttempt, AttemptRecord, AttemptRow, EndpointRow, FinishedAttempt, IpnSettings,
     NotificationRecord, NotificationRow, NotificationSql,
 };
+use crate::journal::{JournalFilter, JournalRecord, JournalRow, JournalSql, NewJournalEntry};
 use crate::protocol::{Lookup, RowWrite, Write};
 use crate::{
     DueCheckout, Mutation, ObjectKind, ObjectRef, Outcome, Store, StoreError, Tenant, doc,
@@ -72,6 +73,8 @@ pub(crate) struct SqlText {
     pub(crate) faults: &'static FaultSql,
     /// The SQL of the notifications' statements.
     pub(crate) notifications: &'static NotificationSql,
+    /// The SQL of the request journal's statements.
+    pub(crate) journal: &'static JournalSql,
 }
 
 /// A backend's SQL for the fault rules (`fault_rules`).
@@ -196,6 +199,14 @@ pub(crate) trait Statements: Send + Sync {
         merchant: Option<&MerchantId>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<NotificationRecord>, StoreError>> + Send;
+    fn journal(
+        &self,
+        filter: &JournalFilter,
+    ) -> impl Future<Output = Result<Vec<JournalRecord>, StoreError>> + Send;
+    fn journal_entry(
+        &self,
+        request_id: &str,
+    ) -> impl Future<Output = Result<Option<JournalRecord>, StoreError>> + Send;
     /// Runs `write` on `conn`, inside the caller's transaction; returns the count the write
     /// documents (0 when it documents none).
     fn admin(
@@ -226,6 +237,7 @@ where
     for<'r> AttemptRow: FromRow<'r, DB::Row>,
     for<'r> EndpointRow: FromRow<'r, DB::Row>,
     for<'r> (i64, Option<String>): FromRow<'r, DB::Row>,
+    for<'r> JournalRow: FromRow<'r, DB::Row>,
     for<'r> &'r str: ColumnIndex<DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
@@ -444,8 +456,44 @@ where
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalRecord>, StoreError> {
+        let (sql, cursor) = match filter.after_id {
+            Some(after) => (self.text.journal.after, Some(after)),
+            None => (self.text.journal.newest, filter.before_id),
+        };
+        let pattern = filter
+            .mentions
+            .as_deref()
+            .map(crate::journal::mentions_pattern);
+        let rows: Vec<JournalRow> = sqlx::query_as(sql)
+            .bind(filter.merchant_id.as_ref().map(MerchantId::as_str))
+            .bind(filter.status.map(|(min, _)| i64::from(min)))
+            .bind(filter.status.map(|(_, max)| i64::from(max)))
+            .bind(filter.operation.as_deref())
+            .bind(filter.since_us)
+            .bind(cursor)
+            .bind(pattern.as_deref())
+            .bind(i64::from(filter.limit.max(1)))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("listing the journal"))?;
+        rows.into_iter().map(JournalRecord::try_from).collect()
+    }
+
+    async fn journal_entry(&self, request_id: &str) -> Result<Option<JournalRecord>, StoreError> {
+        let row: Option<JournalRow> = sqlx::query_as(self.text.journal.by_request_id)
+            .bind(request_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("reading a journal entry"))?;
+        row.map(JournalRecord::try_from).transpose()
+    }
+
     async fn admin(&self, conn: &mut DB::Connection, write: AdminWrite) -> Result<u64, StoreError> {
         let key = match write {
+            AdminWrite::AppendJournal { entries, ring } => {
+                return self.append_journal(conn, &entries, ring).await;
+            }
             AdminWrite::ClaimSecret { name, value } => {
                 sqlx::query(self.text.claim_secret)
                     .bind(name.as_str())
@@ -697,6 +745,11 @@ pub(crate) enum AdminWrite {
     Redeliver {
         seq: u64,
         now_ms: i64,
+    },
+    /// A batch of journal entries and the ring size to keep.
+    AppendJournal {
+        entries: Vec<NewJournalEntry>,
+        ring: u32,
     },
 }
 
@@ -1027,5 +1080,25 @@ impl<B: Backend> Store for B {
 
     async fn redeliver_notification(&self, seq: u64, now_ms: i64) -> Result<bool, StoreError> {
         Ok(self.admin(AdminWrite::Redeliver { seq, now_ms }).await? > 0)
+    }
+
+    async fn append_journal(
+        &self,
+        entries: Vec<NewJournalEntry>,
+        ring: u32,
+    ) -> Result<u64, StoreError> {
+        if entries.is_empty() || ring == 0 {
+            return Ok(0);
+        }
+        self.admin(AdminWrite::AppendJournal { entries, ring })
+            .await
+    }
+
+    async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalRecord>, StoreError> {
+        self.sql().journal(filter).await
+    }
+
+    async fn journal_entry(&self, request_id: &str) -> Result<Option<JournalRecord>, StoreError> {
+        self.sql().journal_entry(request_id).await
     }
 }

@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{self, TransientCode};
 use crate::notifications::NotificationSql;
+use crate::journal::JournalSql;
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };
@@ -108,6 +109,23 @@ static SQL: SqlText = SqlText {
         finish: "UPDATE notifications SET attempts = ?, state = ?, next_attempt_at = ?, delivered_at = ?, lease_until = NULL \
              WHERE seq = ?",
         redeliver: "UPDATE notifications SET state = 'pending', next_attempt_at = ?, lease_until = NULL WHERE seq = ? RETURNING seq",
+    },
+    journal: &JournalSql {
+        take_seq: "INSERT INTO request_journal_heads (merchant_id, next_seq) VALUES (?1, ?2) ON CONFLICT (merchant_id) DO UPDATE SET next_seq = next_seq + ?2 RETURNING next_seq",
+        insert: "INSERT INTO request_journal (merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail) VALUES ",
+        numbered: false,
+        trim: "DELETE FROM request_journal WHERE merchant_id = ?1 AND seq < ?2",
+        newest: "SELECT id, merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail FROM request_journal \
+             WHERE (?1 IS NULL OR merchant_id = ?1) AND (?2 IS NULL OR status >= ?2) \
+             AND (?3 IS NULL OR status <= ?3) AND (?4 IS NULL OR operation = ?4) \
+             AND (?5 IS NULL OR at_us >= ?5) AND (?7 IS NULL OR path LIKE ?7 ESCAPE '\\' OR detail LIKE ?7 ESCAPE '\\') \
+             AND (?6 IS NULL OR id < ?6) ORDER BY id DESC LIMIT ?8",
+        after: "SELECT id, merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail FROM request_journal \
+             WHERE (?1 IS NULL OR merchant_id = ?1) AND (?2 IS NULL OR status >= ?2) \
+             AND (?3 IS NULL OR status <= ?3) AND (?4 IS NULL OR operation = ?4) \
+             AND (?5 IS NULL OR at_us >= ?5) AND (?7 IS NULL OR path LIKE ?7 ESCAPE '\\' OR detail LIKE ?7 ESCAPE '\\') \
+             AND id > ?6 ORDER BY id LIMIT ?8",
+        by_request_id: "SELECT id, merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail FROM request_journal WHERE request_id = ?1 ORDER BY id DESC LIMIT 1",
     },
 };
 

@@ -4,6 +4,7 @@
 
 mod faults;
 mod notifications;
+mod journal;
 mod pg;
 mod postgres_only;
 mod stories;
@@ -75,6 +76,8 @@ on_every_backend!(
     a_rolled_back_write_enqueues_nothing,
     claims_follow_the_order_of_each_charge_permission_and_leases,
     a_delivery_given_up_no_longer_holds_back_its_permission,
+    journal_entries_round_trip_and_filter,
+    each_merchants_journal_ring_keeps_its_newest_entries,
 );
 
 #[cfg(unix)]

@@ -30,6 +30,9 @@ pub(crate) use crate::notifications::{
     claims_follow_the_order_of_each_charge_permission_and_leases,
     ipn_settings_round_trip_and_default,
 };
+pub(crate) use crate::journal::{
+    each_merchants_journal_ring_keeps_its_newest_entries, journal_entries_round_trip_and_filter,
+};
 
 pub(crate) const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
 
