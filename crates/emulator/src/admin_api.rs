@@ -4,6 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod journal;
+
+pub use journal::{
+    Body as JournalBody, JournalDetail, JournalEntry, JournalPage, JournalSummary,
+    SignatureDiagnosis,
+};
+
 /// `POST /__admin/merchants`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -65,7 +65,13 @@ pub struct ServerConfig {
     pub durable: bool,
     /// Connection limits and timeouts.
     pub limits: Limits,
+    /// Request-journal entries kept per merchant (`--journal-size`, default
+    /// [`DEFAULT_JOURNAL_SIZE`]); 0 turns the journal off.
+    pub journal_size: u32,
 }
+
+/// The default ring size of the request journal, per merchant.
+pub const DEFAULT_JOURNAL_SIZE: u32 = crate::service::journal::DEFAULT_SIZE;
 
 impl ServerConfig {
     /// Defaults: HTTPS with a self-signed certificate on 127.0.0.1:8443, data in `data_dir`.
@@ -85,6 +91,7 @@ impl ServerConfig {
             ipn: crate::dispatch::DeliverySettings::default(),
             durable: true,
             limits: Limits::default(),
+            journal_size: DEFAULT_JOURNAL_SIZE,
         }
     }
 }
@@ -183,6 +190,7 @@ impl Application {
         settings.secret = secret;
         settings.throttle = config.throttle;
         settings.ipn = config.ipn;
+        settings.journal_size = config.journal_size;
         Ok(Application {
             listener,
             state: AppState::new(store, settings),

@@ -12,6 +12,7 @@ use secrecy::SecretString;
 
 use crate::secret::Secret;
 use crate::service::faults::RuleCache;
+use crate::service::journal::Journal;
 use crate::service::throttle::Throttle;
 pub use crate::service::throttle::ThrottleMode;
 
@@ -36,6 +37,8 @@ pub struct Settings {
     pub throttle: ThrottleMode,
     /// How notifications are delivered (timeouts and retries).
     pub ipn: crate::dispatch::DeliverySettings,
+    /// Request-journal entries kept per merchant (`--journal-size`; 0 turns the journal off).
+    pub journal_size: u32,
 }
 
 impl Settings {
@@ -50,6 +53,7 @@ impl Settings {
             secret: Secret::generate(),
             throttle: ThrottleMode::Off,
             ipn: crate::dispatch::DeliverySettings::default(),
+            journal_size: crate::service::journal::DEFAULT_SIZE,
         }
     }
 }
@@ -69,6 +73,7 @@ struct Inner {
     throttle: Throttle,
     fault_rules: RuleCache,
     dispatch: crate::dispatch::Dispatch,
+    journal: Option<Journal>,
 }
 
 impl AppState {
@@ -76,6 +81,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, settings: Settings) -> AppState {
         AppState {
             inner: Arc::new(Inner {
+                journal: Journal::start(Arc::clone(&store), settings.journal_size),
                 store,
                 throttle: Throttle::new(settings.throttle),
                 fault_rules: RuleCache::default(),
@@ -111,6 +117,11 @@ impl AppState {
     /// look covers changes made by other instances).
     pub(crate) fn notify_dispatcher(&self) {
         self.inner.dispatch.wake_if_enabled();
+    }
+
+    /// The request journal; `None` when it is off.
+    pub(crate) fn journal(&self) -> Option<&Journal> {
+        self.inner.journal.as_ref()
     }
 
     /// The throttle's token buckets.

@@ -35,6 +35,7 @@ pub(crate) async fn run(args: EmulatorArgs) -> anyhow::Result<ExitCode> {
         EmulatorCommand::Fault(c) => fault(c).await,
         EmulatorCommand::Notifications(c) => notifications(c).await,
         EmulatorCommand::Simulate(c) => simulate(c).await,
+        EmulatorCommand::Logs(a) => super::logs::run(a).await,
         EmulatorCommand::Ping { client } => ping(&client).await,
     }
 }
@@ -107,6 +108,7 @@ fn server_config(a: &ServeArgs) -> anyhow::Result<ServerConfig> {
     config.ipn.timeout = seconds("--ipn-timeout", &a.ipn_timeout)?;
     config.ipn.lease = config.ipn.lease.max(config.ipn.timeout * 2);
     config.ipn.max_attempts = a.ipn_max_attempts.max(1);
+    config.journal_size = a.journal_size;
     Ok(config)
 }
 

@@ -4,6 +4,7 @@ mod api;
 mod emulator;
 mod keys;
 mod notifications;
+mod logs;
 mod sign;
 
 use std::process::ExitCode;

@@ -40,6 +40,8 @@ pub(crate) enum EmulatorCommand {
     /// Sandbox simulations that need no API call (a chargeback).
     #[command(subcommand)]
     Simulate(SimulateCommand),
+    /// Print the request journal, one line per request (`logs show REQUEST_ID` for one in full).
+    Logs(LogsArgs),
     /// Check that an emulator answers (exit status 0 when it does): for health checks, such as
     /// the Docker image's. Needs no admin token.
     Ping {
@@ -135,6 +137,66 @@ pub(crate) struct ServeArgs {
     /// How long one delivery attempt may take (e.g. 15s).
     #[arg(long, env = "AMZPAY_IPN_TIMEOUT", default_value = "15s")]
     pub(crate) ipn_timeout: String,
+    /// Requests kept in the request journal per merchant (0 turns the journal off).
+    #[arg(long, env = "AMZPAY_JOURNAL_SIZE", default_value_t = amzpay_emulator::startup::DEFAULT_JOURNAL_SIZE)]
+    pub(crate) journal_size: u32,
+}
+
+/// `amzpay emulator logs`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct LogsArgs {
+    /// `show REQUEST_ID`.
+    #[command(subcommand)]
+    pub(crate) command: Option<LogsCommand>,
+    /// Which requests.
+    #[command(flatten)]
+    pub(crate) list: LogsListArgs,
+}
+
+/// `amzpay emulator logs show`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LogsCommand {
+    /// One request in full: headers, bodies, the signature diagnosis.
+    Show {
+        /// The request's `x-amz-pay-request-id`.
+        request_id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Connection.
+        #[command(flatten)]
+        client: ClientArgs,
+    },
+}
+
+/// The filters of `amzpay emulator logs`.
+#[derive(Debug, Args)]
+pub(crate) struct LogsListArgs {
+    /// Only this merchant's requests.
+    #[arg(long)]
+    pub(crate) merchant: Option<String>,
+    /// Only answers of this class or status (2xx, 4xx, 5xx, 404...).
+    #[arg(long)]
+    pub(crate) status: Option<String>,
+    /// Only this operation (CompleteCheckoutSession, ...).
+    #[arg(long)]
+    pub(crate) operation: Option<String>,
+    /// Only requests since this time (RFC 3339 or Unix seconds).
+    #[arg(long)]
+    pub(crate) since: Option<String>,
+    /// How many of the newest requests to print first.
+    #[arg(long, default_value_t = 50)]
+    pub(crate) limit: u32,
+    /// Keep printing new requests as they arrive.
+    #[arg(long, short = 'f')]
+    pub(crate) follow: bool,
+    /// Print one JSON object per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Connection.
+    #[command(flatten)]
+    pub(crate) client: ClientArgs,
 }
 
 /// `--throttle` values.

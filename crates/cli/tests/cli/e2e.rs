@@ -854,3 +854,116 @@ async fn the_sdk_and_amzpay_notifications_verify_accept_what_the_emulator_sends(
         amzpay::notifications::VerifyErrorKind::CertificateNotTrusted
     );
 }
+
+#[test]
+fn logs_lists_filters_and_shows_the_journal_of_a_running_emulator() {
+    // Arrange
+    let emulator = Emulator::start();
+    let create = serde_json::json!({
+        "webCheckoutDetails": {"checkoutReviewReturnUrl": "https://shop.example/review"},
+        "storeId": emulator.field("storeId"),
+    });
+    let session = emulator.cli_json(
+        &["checkout-session", "create", "--body", "-", "--json"],
+        &create.to_string(),
+    );
+    let id = session["checkoutSessionId"].as_str().unwrap().to_owned();
+    let missing = emulator.cli(
+        &["charge", "get", "S01-0000000-0000000-C000000", "--json"],
+        "",
+    );
+    assert_eq!(missing.code, 3, "{missing:?}");
+
+    // Act
+    let every = emulator.admin(&["logs", "--json"]);
+    let failed = emulator.admin(&["logs", "--status", "4xx"]);
+    let merchant = emulator.field("merchantId");
+    let of_merchant = emulator.admin(&["logs", "--merchant", &merchant, "--json"]);
+
+    // Assert
+    assert_eq!(every.code, 0, "{every:?}");
+    let lines: Vec<Value> = every
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let created = lines
+        .iter()
+        .find(|e| e["operation"] == "CreateCheckoutSession")
+        .expect("the create is journaled");
+    assert_eq!(created["status"], 201);
+    // Oldest first: the merchant's creation, then the session, then the failed read.
+    assert_eq!(lines[0]["path"], "/__admin/merchants");
+    assert_eq!(lines.last().unwrap()["operation"], "GetCharge");
+    assert_eq!(failed.code, 0, "{failed:?}");
+    assert_eq!(failed.stdout.lines().count(), 1, "{failed:?}");
+    assert!(
+        failed.stdout.contains(
+            " 404 GET /v2/charges/S01-0000000-0000000-C000000 GetCharge ResourceNotFound "
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(of_merchant.stdout.lines().count(), 2, "{of_merchant:?}");
+
+    let request_id = created["requestId"].as_str().unwrap();
+    let shown = emulator.admin(&["logs", "show", request_id]);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    assert!(shown.stdout.contains(&id), "{shown:?}");
+    assert!(
+        shown.stdout.contains("> x-amz-pay-idempotency-key: "),
+        "{shown:?}"
+    );
+    assert!(shown.stdout.contains("\n< 201\n"), "{shown:?}");
+    let unknown = emulator.admin(&["logs", "show", "no-such-request"]);
+    assert_ne!(unknown.code, 0, "{unknown:?}");
+    assert!(unknown.stderr.contains("ResourceNotFound"), "{unknown:?}");
+}
+
+#[test]
+fn logs_follow_prints_new_requests_as_they_arrive() {
+    use std::io::BufRead as _;
+    // Arrange
+    let emulator = Emulator::start();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_amzpay"));
+    command
+        .args(["emulator", "logs", "--follow", "--json", "--status", "4xx"])
+        .current_dir(emulator.sandbox.dir.path())
+        .env("HOME", emulator.sandbox.dir.path())
+        .env_remove("AMZPAY_ADMIN_TOKEN")
+        .env_remove("AMZPAY_CA_CERT");
+    for (name, value) in emulator.admin_env() {
+        command.env(name, value);
+    }
+    let mut follower = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+
+    // Act
+    let missing = emulator.cli(
+        &["refund", "get", "S01-0000000-0000000-R000000", "--json"],
+        "",
+    );
+
+    // Assert
+    assert_eq!(missing.code, 3, "{missing:?}");
+    let line = rx.recv_timeout(Duration::from_secs(10));
+    let _ = follower.kill();
+    let _ = follower.wait();
+    let entry: Value = serde_json::from_str(&line.expect("a line within 10 s")).unwrap();
+    assert_eq!(entry["operation"], "GetRefund");
+    assert_eq!(entry["status"], 404);
+}

@@ -56,6 +56,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         )
         .merge(crate::http::faults::admin_routes())
         .merge(crate::http::notifications::admin_routes())
+        .merge(crate::http::journal::admin_routes())
         .route_layer(axum::middleware::from_fn_with_state(state, require_token))
 }
 

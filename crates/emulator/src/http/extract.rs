@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::http::error::{ApiError, Reason};
 use crate::service::auth::{self, Caller};
+use crate::service::journal::{self, JournalNote};
 use crate::state::AppState;
 
 /// The request target exactly as received (the signature covers it), saved before routing.
@@ -421,7 +422,24 @@ impl FromRequest<AppState> for Signed {
                 (Ok(r), None) => r,
                 _ => "(unreadable or repeated)",
             });
-        let caller = auth::authenticate(state, &received, raw.path_environment, region).await?;
+        let caller = match auth::authenticate(state, &received, raw.path_environment, region).await
+        {
+            Ok(caller) => caller,
+            Err(refusal) => {
+                if let Some(note) = parts.extensions.get::<JournalNote>() {
+                    let (merchant, diagnosis) =
+                        journal::diagnose(state, &received, raw.path_environment, &refusal).await;
+                    note.signature(merchant, diagnosis);
+                }
+                return Err(refusal);
+            }
+        };
+        if let Some(note) = parts.extensions.get::<JournalNote>() {
+            note.caller(
+                &caller,
+                header_str(&parts.headers, "x-amz-pay-idempotency-key"),
+            );
+        }
         crate::http::faults::before(state, &caller, &parts).await?;
         let idempotency_key = if parts.method == Method::POST {
             idempotency_key(&parts.headers)?

@@ -59,6 +59,15 @@ impl FaultSlot {
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((rule_id, after));
     }
 
+    /// The rule that changed the request's answer, if any (the journal names it).
+    pub(crate) fn rule_id(&self) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|(rule_id, _)| rule_id.clone())
+    }
+
     fn take(&self) -> Option<(String, After)> {
         self.0
             .lock()

@@ -9,6 +9,7 @@ pub(crate) mod extract;
 pub(crate) mod faults;
 mod hosted;
 pub(crate) mod notifications;
+mod journal;
 mod objects;
 mod openapi;
 mod trackers_buyers;
@@ -58,6 +59,7 @@ pub const REQUEST_ID: &str = "x-amz-pay-request-id";
 
 /// The emulator as one router: every route, path normalization, request ids, tracing, timeouts.
 pub fn app(state: AppState) -> Router {
+    let journal = axum::middleware::from_fn_with_state(state.clone(), journal::record);
     let routes = Router::new()
         .merge(checkout_sessions::router())
         .merge(objects::router())
@@ -93,7 +95,8 @@ pub fn app(state: AppState) -> Router {
                 axum::http::StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(30),
             ))
-            .layer(axum::middleware::from_fn(faults::carry_out)),
+            .layer(axum::middleware::from_fn(faults::carry_out))
+            .layer(journal),
     )
     .layer(axum::middleware::map_response(no_sniffing))
 }

@@ -14,6 +14,7 @@
 pub(crate) mod auth;
 pub(crate) mod buyers;
 pub(crate) mod faults;
+pub(crate) mod journal;
 pub(crate) mod merchants;
 pub(crate) mod notifications;
 pub(crate) mod operations;

@@ -15,6 +15,7 @@ mod faults;
 mod hosted;
 mod hostile;
 mod idempotency;
+mod journal;
 mod node;
 mod notifications;
 mod openapi;
