@@ -393,6 +393,9 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// [`JournalFilter::after_id`].
     async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalRecord>, StoreError>;
 
+    /// The public key ids registered for a merchant, oldest first (the dashboard shows them).
+    async fn public_key_ids(&self, merchant: &MerchantId) -> Result<Vec<PublicKeyId>, StoreError>;
+
     /// The journal entry of a request, by its `x-amz-pay-request-id`.
     async fn journal_entry(&self, request_id: &str) -> Result<Option<JournalRecord>, StoreError>;
 }

@@ -75,6 +75,8 @@ pub(crate) struct SqlText {
     pub(crate) notifications: &'static NotificationSql,
     /// The SQL of the request journal's statements.
     pub(crate) journal: &'static JournalSql,
+    /// The public key ids of `(merchant_id)`, oldest first.
+    pub(crate) public_key_ids: &'static str,
 }
 
 /// A backend's SQL for the fault rules (`fault_rules`).
@@ -199,6 +201,10 @@ pub(crate) trait Statements: Send + Sync {
         merchant: Option<&MerchantId>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<NotificationRecord>, StoreError>> + Send;
+    fn public_key_ids(
+        &self,
+        merchant: &MerchantId,
+    ) -> impl Future<Output = Result<Vec<PublicKeyId>, StoreError>> + Send;
     fn journal(
         &self,
         filter: &JournalFilter,
@@ -454,6 +460,20 @@ where
             .await
             .map_err(self.err("listing notifications"))?;
         rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn public_key_ids(&self, merchant: &MerchantId) -> Result<Vec<PublicKeyId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(self.text.public_key_ids)
+            .bind(merchant.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("listing a merchant's public keys"))?;
+        ids.iter()
+            .map(|id| {
+                PublicKeyId::parse(id)
+                    .ok_or_else(|| StoreError::Corrupt("bad public key id".into()))
+            })
+            .collect()
     }
 
     async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalRecord>, StoreError> {
@@ -1096,6 +1116,10 @@ impl<B: Backend> Store for B {
 
     async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalRecord>, StoreError> {
         self.sql().journal(filter).await
+    }
+
+    async fn public_key_ids(&self, merchant: &MerchantId) -> Result<Vec<PublicKeyId>, StoreError> {
+        self.sql().public_key_ids(merchant).await
     }
 
     async fn journal_entry(&self, request_id: &str) -> Result<Option<JournalRecord>, StoreError> {

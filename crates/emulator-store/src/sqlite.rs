@@ -127,6 +127,7 @@ static SQL: SqlText = SqlText {
              AND id > ?6 ORDER BY id LIMIT ?8",
         by_request_id: "SELECT id, merchant_id, seq, request_id, at_us, virtual_at, operation, method, path, status, reason_code, latency_us, idempotency_key, replayed, detail FROM request_journal WHERE request_id = ?1 ORDER BY id DESC LIMIT 1",
     },
+    public_key_ids: "SELECT public_key_id FROM public_keys WHERE merchant_id = ? ORDER BY created_at, public_key_id",
 };
 
 /// One notification, enqueued for every endpoint of the tenant (no row when it has none).

@@ -157,3 +157,17 @@ pub(crate) async fn each_merchants_journal_ring_keeps_its_newest_entries<S: Stor
     // Another merchant's ring is its own.
     assert_eq!(ids(&store.journal(&of(&m2)).await.unwrap()), ["req-1000"]);
 }
+
+pub(crate) async fn a_merchants_public_key_ids_are_listed<S: Store>(store: &S) {
+    // Arrange
+    let (m1, m2) = (new_merchant(store).await, new_merchant(store).await);
+
+    // Act
+    let keys = store.public_key_ids(&m1.merchant_id).await.unwrap();
+
+    // Assert
+    assert_eq!(keys.len(), 1);
+    let (owner, _) = store.merchant_by_key(&keys[0]).await.unwrap().unwrap();
+    assert_eq!(owner.merchant_id, m1.merchant_id);
+    assert_ne!(store.public_key_ids(&m2.merchant_id).await.unwrap(), keys);
+}

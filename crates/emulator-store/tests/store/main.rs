@@ -78,6 +78,7 @@ on_every_backend!(
     a_delivery_given_up_no_longer_holds_back_its_permission,
     journal_entries_round_trip_and_filter,
     each_merchants_journal_ring_keeps_its_newest_entries,
+    a_merchants_public_key_ids_are_listed,
 );
 
 #[cfg(unix)]

@@ -31,7 +31,8 @@ pub(crate) use crate::notifications::{
     ipn_settings_round_trip_and_default,
 };
 pub(crate) use crate::journal::{
-    each_merchants_journal_ring_keeps_its_newest_entries, journal_entries_round_trip_and_filter,
+    a_merchants_public_key_ids_are_listed, each_merchants_journal_ring_keeps_its_newest_entries,
+    journal_entries_round_trip_and_filter,
 };
 
 pub(crate) const T0: Timestamp = Timestamp::from_unix(1_700_000_000);
