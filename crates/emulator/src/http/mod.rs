@@ -5,6 +5,7 @@ pub mod error;
 
 pub(crate) mod admin;
 mod checkout_sessions;
+mod dashboard;
 pub(crate) mod extract;
 pub(crate) mod faults;
 mod hosted;
@@ -68,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(notifications::public_routes())
         .merge(admin::router(state.clone()))
+        .merge(dashboard::router(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);

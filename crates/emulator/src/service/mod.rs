@@ -13,6 +13,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod buyers;
+pub(crate) mod dashboard;
 pub(crate) mod faults;
 pub(crate) mod journal;
 pub(crate) mod merchants;

@@ -10,6 +10,7 @@ mod auth;
 mod checkout_sessions;
 mod complete;
 mod connections;
+mod dashboard;
 mod doc_paths;
 mod faults;
 mod hosted;

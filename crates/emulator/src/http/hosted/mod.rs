@@ -253,7 +253,7 @@ pub(crate) fn refused(
 /// request was sent to (`Host`, or HTTP/2's `:authority`, which hyper puts into the URI). A
 /// client that sends neither (not a browser) is not refused for it; the form token still is
 /// required.
-fn cross_site(headers: &HeaderMap, uri: &Uri) -> bool {
+pub(crate) fn cross_site(headers: &HeaderMap, uri: &Uri) -> bool {
     let text = |name: header::HeaderName| headers.get(name).map(|v| v.to_str().unwrap_or("?"));
     if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
         && !matches!(site, "same-origin" | "none")
