@@ -30,16 +30,24 @@ use crate::service::journal::{self, BODY_LIMIT, Captured, JournalNote, ListQuery
 use crate::state::AppState;
 
 /// Whether a request goes into the journal: API calls, the hosted pages' form posts, the admin
-/// API; not the journal's own reads (a follower would fill the journal with itself), the
-/// dashboard, the hosted pages' views and assets, the OpenAPI document.
+/// API, the dashboard's buttons; not the journal's own reads (a follower would fill the journal
+/// with itself), page views and assets, the dashboard's sign-in and sign-out (the form holds
+/// the admin token), the OpenAPI document.
 fn journaled(method: &Method, path: &str) -> bool {
-    let page_view = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-        && path.starts_with("/checkout");
+    let read = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let page_view = read && (path.starts_with("/checkout") || path.starts_with("/__dashboard"));
     !(page_view
         || path.starts_with("/__admin/journal")
-        || path.starts_with("/__dashboard")
+        || path == "/__dashboard/login"
+        || path == "/__dashboard/logout"
         || path == "/__openapi.json"
         || path == "/favicon.ico")
+}
+
+/// Whether the request body is kept: not for the dashboard's forms, whose `csrf` field is a
+/// credential of the browser's session.
+fn keeps_body(path: &str) -> bool {
+    !path.starts_with("/__dashboard")
 }
 
 fn headers(map: &HeaderMap) -> Vec<(String, String)> {
@@ -92,12 +100,16 @@ pub(crate) async fn record(
     let request_headers = headers(&parts.headers);
     let tee: Tee = Arc::default();
     let copy = Arc::clone(&tee);
-    let body = Body::from_stream(body.into_data_stream().map(move |chunk| {
-        if let Ok(c) = &chunk {
-            keep(&copy, c);
-        }
-        chunk
-    }));
+    let body = if keeps_body(&path) {
+        Body::from_stream(body.into_data_stream().map(move |chunk| {
+            if let Ok(c) = &chunk {
+                keep(&copy, c);
+            }
+            chunk
+        }))
+    } else {
+        body
+    };
 
     let response = next.run(Request::from_parts(parts, body)).await;
 

@@ -67,7 +67,7 @@ async fn merchant_overview(
         region: m.region.as_str().to_owned(),
         environment: m.environment.as_str().to_owned(),
         public_key_ids: keys.iter().map(ToString::to_string).collect(),
-        now: m.clock.now(real_now()).to_string(),
+        now: readable(m.clock.now(real_now())),
         frozen: m.clock.is_frozen(),
         offset_seconds: match m.clock {
             amzpay_emulator_core::VirtualClock::Running { offset_secs } => Some(offset_secs),
@@ -159,9 +159,19 @@ fn json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Amazon's timestamps (`20240101T120000Z`) as RFC 3339, for sorting with the journal's.
+/// A time as the pages show it (`2024-01-01 12:00:00Z`, which also sorts).
+fn readable(t: Timestamp) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(t.unix())
+        .ok()
+        .and_then(|at| at.format(&format).ok())
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Amazon's timestamps (`20240101T120000Z`) as [`readable`] ones.
 fn rfc3339(compact: &str) -> String {
-    Timestamp::parse(compact).map_or_else(|| compact.to_owned(), |t| t.to_string())
+    Timestamp::parse(compact).map_or_else(|| compact.to_owned(), readable)
 }
 
 /// The page of the checkout holding session `id`; `None` when there is none.
@@ -232,16 +242,21 @@ pub(crate) async fn session_page(
             (
                 t.tracking_number.clone(),
                 t.carrier_code.clone(),
-                t.created_at.to_string(),
+                readable(t.created_at),
             )
         })
         .collect();
-    for request in touching(state, &c).await? {
-        timeline.push(Event {
+    // A request comes before what it did: objects carry times to the second only, so at one
+    // second the requests (oldest first) lead.
+    let mut events = Vec::new();
+    let mut requests = touching(state, &c).await?;
+    requests.sort_by_key(|r| r.id);
+    for request in requests {
+        events.push(Event {
             at: request
                 .virtual_at
-                .clone()
-                .unwrap_or_else(|| request.at.clone()),
+                .as_deref()
+                .map_or_else(|| request.at.clone(), rfc3339),
             what: request
                 .operation
                 .clone()
@@ -250,15 +265,17 @@ pub(crate) async fn session_page(
             request: Some(request),
         });
     }
-    // Stable: at one instant, objects' events keep their order before the requests'.
-    timeline.sort_by(|a, b| a.at.cmp(&b.at));
+    events.append(&mut timeline);
+    // Stable: at one second, the order above holds.
+    events.sort_by(|a, b| a.at.cmp(&b.at));
+    let timeline = events;
     let session_state = c.session.state.as_str().to_owned();
     Ok(Some(SessionPage {
         session_id: c.session.id.to_string(),
         merchant_id: c.merchant_id.to_string(),
         buyer_can_act: matches!(session_state.as_str(), "Open"),
         state: session_state,
-        now: now.to_string(),
+        now: readable(now),
         objects,
         trackers,
         timeline,

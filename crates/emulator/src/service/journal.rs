@@ -287,7 +287,10 @@ async fn merchant_named(
     for pair in segments.windows(2) {
         let object = match pair[0] {
             "merchants" => return MerchantId::parse(pair[1]),
-            "checkoutSessions" => CheckoutSessionId::parse(pair[1]).map(ObjectRef::CheckoutSession),
+            // The dashboard's buyer buttons post to `/__dashboard/sessions/{id}/...`.
+            "checkoutSessions" | "sessions" => {
+                CheckoutSessionId::parse(pair[1]).map(ObjectRef::CheckoutSession)
+            }
             "chargePermissions" => {
                 ChargePermissionId::parse(pair[1]).map(ObjectRef::ChargePermission)
             }
@@ -344,7 +347,12 @@ pub(crate) fn operation_of(method: &str, path: &str) -> String {
         }
         let is_id = matches!(
             previous,
-            "merchants" | "checkoutSessions" | "chargePermissions" | "faults" | "journal"
+            "merchants"
+                | "checkoutSessions"
+                | "chargePermissions"
+                | "faults"
+                | "journal"
+                | "sessions"
         );
         out.push_str(if is_id { "{id}" } else { segment });
         previous = segment;

@@ -1,12 +1,13 @@
 //! The emulator's integration tests: in process (`app()` + `oneshot`) for the API, spawned on
 //! port 0 over HTTPS for the cross-implementation tests with the official Node.js SDK and the
-//! community Python client.
+//! community Python client, and over HTTP for the dashboard's browser tests (`browser`).
 
 mod flows;
 mod helpers;
 
 mod admin;
 mod auth;
+mod browser;
 mod checkout_sessions;
 mod complete;
 mod connections;

@@ -283,7 +283,7 @@ impl Buyer {
         }
         b.goto(&format!("{}/cart", stack.shop_url)).await?;
         b.find("#AmazonPayButton button").await?;
-        b.screenshot("cart").await
+        b.screenshot("cart").await.map(drop)
     }
 
     /// Clicks the Amazon Pay button and signs in as the default test buyer; stops on the
@@ -319,7 +319,7 @@ impl Buyer {
         b.wait_for_url(&format!("{}/checkout/review", stack.shop_url))
             .await?;
         b.find("#place-order").await?;
-        b.screenshot("review").await
+        b.screenshot("review").await.map(drop)
     }
 
     /// Places the order; returns the URL the buyer ends on (result page or cart).

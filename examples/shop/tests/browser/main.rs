@@ -8,7 +8,9 @@
 mod harness;
 mod helpers;
 mod ipn;
-mod webdriver;
+
+// The WebDriver client is shared with the emulator's dashboard tests (crate `amzpay-webdriver`).
+use amzpay_webdriver as webdriver;
 
 use amzpay::types::CheckoutSessionState;
 use amzpay_emulator_store::ObjectKind;

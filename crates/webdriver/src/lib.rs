@@ -1,6 +1,10 @@
 //! A small W3C WebDriver client over `reqwest`, driving Debian's `chromium` through its
-//! `chromedriver` (packages `chromium` and `chromium-driver`). Only what the scenarios need:
+//! `chromedriver` (packages `chromium` and `chromium-driver`). Only what the browser tests need:
 //! navigate, find, click, type, read text, run a script, take a screenshot.
+//!
+//! Start at [`Browser::start`]. It is an internal crate (not published), a dev-dependency of
+//! the shop's browser tests and of the emulator's dashboard tests, so that both drive Chromium
+//! the same way and clean up the same way (see [`ProcessMarks`]).
 
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt as _;
@@ -13,7 +17,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 /// The packages the browser tests need (the test command installs them).
-pub(crate) const PACKAGES: &str = "chromium chromium-driver";
+pub const PACKAGES: &str = "chromium chromium-driver";
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -36,7 +40,8 @@ fn find_binary(candidates: &[&str]) -> Option<PathBuf> {
 
 /// A running `chromedriver` with one browser session; both end when dropped, also when the test
 /// panics (unwinding drops it).
-pub(crate) struct Browser {
+#[derive(Debug)]
+pub struct Browser {
     http: reqwest::Client,
     url: String,
     driver: Driver,
@@ -49,7 +54,7 @@ pub(crate) struct Browser {
 impl Browser {
     /// Starts `chromedriver` and a headless Chromium with a fresh profile. Panics with the
     /// packages to install when either is missing.
-    pub(crate) async fn start(test_name: &str) -> anyhow::Result<Browser> {
+    pub async fn start(test_name: &str) -> anyhow::Result<Browser> {
         let chromium = find_binary(&["chromium", "chromium-browser", "/usr/lib/chromium/chromium"])
             .unwrap_or_else(|| {
                 panic!("the browser tests need Chromium: apt-get install -y {PACKAGES}")
@@ -173,21 +178,21 @@ impl Browser {
     }
 
     /// Loads a URL.
-    pub(crate) async fn goto(&self, url: &str) -> anyhow::Result<()> {
+    pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
             .await
             .map(drop)
     }
 
     /// Reloads the page.
-    pub(crate) async fn refresh(&self) -> anyhow::Result<()> {
+    pub async fn refresh(&self) -> anyhow::Result<()> {
         self.cmd(reqwest::Method::POST, "/refresh", Some(json!({})))
             .await
             .map(drop)
     }
 
     /// The current URL.
-    pub(crate) async fn url(&self) -> anyhow::Result<String> {
+    pub async fn url(&self) -> anyhow::Result<String> {
         Ok(self
             .cmd(reqwest::Method::GET, "/url", None)
             .await?
@@ -197,7 +202,7 @@ impl Browser {
     }
 
     /// The first element matching a CSS selector (waits up to the implicit timeout).
-    pub(crate) async fn find(&self, css: &str) -> anyhow::Result<Element<'_>> {
+    pub async fn find(&self, css: &str) -> anyhow::Result<Element<'_>> {
         let found = self
             .cmd(
                 reqwest::Method::POST,
@@ -220,17 +225,17 @@ impl Browser {
     }
 
     /// Clicks the element matching `css`.
-    pub(crate) async fn click(&self, css: &str) -> anyhow::Result<()> {
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.find(css).await?.click().await
     }
 
     /// The text of the element matching `css`.
-    pub(crate) async fn text(&self, css: &str) -> anyhow::Result<String> {
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         self.find(css).await?.text().await
     }
 
     /// Runs a script in the page and returns its result.
-    pub(crate) async fn execute(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
         self.cmd(
             reqwest::Method::POST,
             "/execute/sync",
@@ -240,7 +245,7 @@ impl Browser {
     }
 
     /// Waits until the element matching `css` has text containing `expected`; returns it.
-    pub(crate) async fn wait_for_text(&self, css: &str, expected: &str) -> anyhow::Result<String> {
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> anyhow::Result<String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let text = self.text(css).await.unwrap_or_default();
@@ -255,7 +260,7 @@ impl Browser {
     }
 
     /// Waits until the URL starts with `prefix`.
-    pub(crate) async fn wait_for_url(&self, prefix: &str) -> anyhow::Result<String> {
+    pub async fn wait_for_url(&self, prefix: &str) -> anyhow::Result<String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let url = self.url().await?;
@@ -270,7 +275,7 @@ impl Browser {
     }
 
     /// Resizes the window (the page's viewport follows).
-    pub(crate) async fn set_window_size(&self, width: u32, height: u32) -> anyhow::Result<()> {
+    pub async fn set_window_size(&self, width: u32, height: u32) -> anyhow::Result<()> {
         self.cmd(
             reqwest::Method::POST,
             "/window/rect",
@@ -280,8 +285,9 @@ impl Browser {
         .map(drop)
     }
 
-    /// Saves a screenshot of the page as `target/artifacts/screenshots/<test>-<n>-<name>.png`.
-    pub(crate) async fn screenshot(&mut self, name: &str) -> anyhow::Result<()> {
+    /// Saves a screenshot of the page as `target/artifacts/screenshots/<test>-<n>-<name>.png`;
+    /// returns the file's path.
+    pub async fn screenshot(&mut self, name: &str) -> anyhow::Result<PathBuf> {
         let b64 = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
         let png = base64::engine::general_purpose::STANDARD
             .decode(b64.as_str().unwrap_or_default())
@@ -291,7 +297,7 @@ impl Browser {
             .shots
             .join(format!("{}-{:02}-{name}.png", self.prefix, self.shot_count));
         std::fs::write(&file, png).with_context(|| format!("writing {}", file.display()))?;
-        Ok(())
+        Ok(file)
     }
 }
 
@@ -299,7 +305,7 @@ impl Browser {
     /// What identifies this browser's processes: its profile directory, which every Chromium
     /// process but the crash handler names on its command line, and the process group of
     /// `chromedriver`, which the browser joins.
-    pub(crate) fn marks(&self) -> ProcessMarks {
+    pub fn marks(&self) -> ProcessMarks {
         ProcessMarks {
             profile: self.driver.profile.path().display().to_string(),
             group: self.driver.child.id(),
@@ -318,6 +324,7 @@ impl Drop for Browser {
 }
 
 /// The `chromedriver` process and the browser profile; dropping it kills both process trees.
+#[derive(Debug)]
 struct Driver {
     child: Child,
     profile: tempfile::TempDir,
@@ -338,14 +345,15 @@ impl Drop for Driver {
         let _ = Command::new("pkill")
             .arg("-KILL")
             .arg("-f")
-            .arg(format!("--user-data-dir={}", self.profile.path().display()))
+            // Without its leading dashes, which pkill would read as an option.
+            .arg(format!("user-data-dir={}", self.profile.path().display()))
             .status();
     }
 }
 
 /// How to recognize the processes of one [`Browser`] (see [`Browser::marks`]).
 #[derive(Clone, Debug)]
-pub(crate) struct ProcessMarks {
+pub struct ProcessMarks {
     profile: String,
     group: u32,
 }
@@ -353,7 +361,7 @@ pub(crate) struct ProcessMarks {
 impl ProcessMarks {
     /// The live processes (zombies excluded) of the browser, as `pid command` lines, read from
     /// `/proc`.
-    pub(crate) fn survivors(&self) -> Vec<String> {
+    pub fn survivors(&self) -> Vec<String> {
         let mut found = Vec::new();
         let Ok(entries) = std::fs::read_dir("/proc") else {
             return found;
@@ -415,14 +423,15 @@ fn end_session(url: &str) {
 }
 
 /// An element of the page.
-pub(crate) struct Element<'b> {
+#[derive(Debug)]
+pub struct Element<'b> {
     browser: &'b Browser,
     id: String,
 }
 
 impl Element<'_> {
     /// Clicks it.
-    pub(crate) async fn click(&self) -> anyhow::Result<()> {
+    pub async fn click(&self) -> anyhow::Result<()> {
         self.browser
             .cmd(
                 reqwest::Method::POST,
@@ -434,7 +443,7 @@ impl Element<'_> {
     }
 
     /// Its visible text.
-    pub(crate) async fn text(&self) -> anyhow::Result<String> {
+    pub async fn text(&self) -> anyhow::Result<String> {
         Ok(self
             .browser
             .cmd(
@@ -449,7 +458,7 @@ impl Element<'_> {
     }
 
     /// Replaces its value with `text`.
-    pub(crate) async fn fill(&self, text: &str) -> anyhow::Result<()> {
+    pub async fn fill(&self, text: &str) -> anyhow::Result<()> {
         self.browser
             .cmd(
                 reqwest::Method::POST,
