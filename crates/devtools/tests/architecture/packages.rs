@@ -14,6 +14,7 @@ const INTERNAL: &[&str] = &[
     "amzpay-devtools",
     "amzpay-torture",
     "amzpay-shop",
+    "amzpay-webdriver",
 ];
 
 fn cargo() -> Command {
@@ -188,6 +189,8 @@ fn the_packaged_crates_hold_what_their_builds_read() {
     let emulator = crate_files("amzpay-emulator");
     for needed in [
         "assets/checkout.js",
+        "assets/dashboard.css",
+        "assets/dashboard.js",
         "assets/hosted.css",
         "assets/openapi.json",
     ] {
@@ -200,11 +203,18 @@ fn the_packaged_crates_hold_what_their_builds_read() {
         .iter()
         .filter(|f| f.starts_with("templates/"))
         .count();
-    let in_tree = std::fs::read_dir(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../emulator/templates/hosted"),
-    )
-    .unwrap()
-    .count();
+    let in_tree: usize = ["hosted", "dashboard"]
+        .iter()
+        .map(|dir| {
+            std::fs::read_dir(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../emulator/templates")
+                    .join(dir),
+            )
+            .unwrap()
+            .count()
+        })
+        .sum();
     assert_eq!(
         templates, in_tree,
         "amzpay-emulator's package lacks templates"
