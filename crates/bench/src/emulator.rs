@@ -41,12 +41,14 @@ fn free_port() -> anyhow::Result<u16> {
 
 impl Emulator {
     /// Starts `amzpay emulator serve` on a free loopback port with `data_dir` and `database`
-    /// and waits until it listens (at most 120 s: migrations on a big database take a while).
+    /// (and `extra` flags) and waits until it listens (at most 120 s: migrations on a big
+    /// database take a while).
     pub(crate) fn start(
         amzpay: &Path,
         data_dir: &Path,
         database: &str,
         tls: Tls,
+        extra: &[String],
     ) -> anyhow::Result<Emulator> {
         let port = free_port()?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -65,6 +67,7 @@ impl Emulator {
                     Tls::SelfSigned => "self-signed",
                 },
             ])
+            .args(extra)
             .env("AMZPAY_ADMIN_TOKEN", &admin_token)
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())

@@ -13,7 +13,10 @@
 //! - `signing`: the SDK's signatures per second beside `openssl speed` and the Node.js SDK
 //!   ([`signing`]);
 //! - `harness`: start-up to ready of the in-process test harness, `amzpay-emulator-testing`
-//!   ([`harness`]).
+//!   ([`harness`]);
+//! - `journal` (not by default): the cost of the request journal, Complete on SQLite at the
+//!   largest connection count with `--journal-size 0` and with the default size, alternated
+//!   `--rounds` times in one sitting; the ratio of the medians goes to BENCHMARKS.md.
 //!
 //! It prints a table and writes everything to `target/bench/results.json`. Targets that are
 //! missed are reported, not failed: the exit status says only whether everything could run.
@@ -43,7 +46,8 @@ use crate::report::{CompleteRun, Report};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Sections to run, comma-separated: complete, https, checkout, signing, harness.
+    /// Sections to run, comma-separated: complete, https, checkout, signing, harness (and
+    /// journal, which is not run by default).
     #[arg(
         long,
         value_delimiter = ',',
@@ -132,6 +136,8 @@ struct Config {
     history: u64,
     tls: Tls,
     connections: Vec<usize>,
+    /// `--journal-size` of the emulator; its default when `None`.
+    journal_size: Option<u32>,
 }
 
 /// A database for one run: its URL, and how to drop it afterwards.
@@ -214,14 +220,17 @@ fn complete_run(
     round: usize,
 ) -> anyhow::Result<CompleteRun> {
     let name = format!(
-        "{}-{}-{}-r{round}",
+        "{}-{}-{}{}-r{round}",
         config.backend,
         config.history,
         if config.tls == Tls::Off {
             "http"
         } else {
             "https"
-        }
+        },
+        config
+            .journal_size
+            .map_or_else(String::new, |n| format!("-journal{n}"))
     );
     eprintln!("complete: {name}");
     let db = rt.block_on(Database::create(args, config.backend, &name))?;
@@ -258,7 +267,11 @@ fn complete_run(
         )?;
         let presign_time = presign_start.elapsed();
         let amzpay = args.amzpay.clone().unwrap_or_else(emulator::default_amzpay);
-        let emulator = Emulator::start(&amzpay, &db.dir, &db.url, config.tls)?;
+        let extra: Vec<String> = config
+            .journal_size
+            .map(|n| vec!["--journal-size".to_owned(), n.to_string()])
+            .unwrap_or_default();
+        let emulator = Emulator::start(&amzpay, &db.dir, &db.url, config.tls, &extra)?;
         let tls = match &emulator.ca_pem {
             Some(pem) => Some(load::tls_client(pem)?),
             None => None,
@@ -349,6 +362,7 @@ fn run() -> anyhow::Result<ExitCode> {
             history: args.history,
             tls: Tls::Off,
             connections: args.connections.clone(),
+            journal_size: None,
         }];
         if args.postgres.is_some() {
             configs.push(Config {
@@ -385,8 +399,13 @@ fn run() -> anyhow::Result<ExitCode> {
             history: args.history,
             tls: Tls::SelfSigned,
             connections: vec![*args.connections.iter().max().unwrap_or(&64)],
+            journal_size: None,
         };
         report.complete.push(complete_run(&args, &rt, &config, 1)?);
+    }
+
+    if args.wants("journal") {
+        journal_ab(&args, &rt)?;
     }
 
     if args.wants("checkout") {
@@ -396,7 +415,7 @@ fn run() -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(&dir)?;
         let amzpay = args.amzpay.clone().unwrap_or_else(emulator::default_amzpay);
         let url = format!("sqlite://{}", dir.join("emulator.db").display());
-        let emulator = Emulator::start(&amzpay, &dir, &url, Tls::SelfSigned)?;
+        let emulator = Emulator::start(&amzpay, &dir, &url, Tls::SelfSigned, &[])?;
         let ca = dir.join("tls").join("ca.pem");
         let duration = Duration::from_secs(args.checkout_seconds);
         for &c in &args.checkout_concurrency {
@@ -434,6 +453,70 @@ fn run() -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing {}", args.out.display()))?;
     println!("\nwrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The journal's cost: Complete at the largest connection count, journal off and on (default
+/// size) alternated, the order swapped every round so neither side always runs second. Prints
+/// each run, the medians and their ratio, and writes them next to `--out` (`journal-ab.json`).
+fn journal_ab(args: &Args, rt: &tokio::runtime::Runtime) -> anyhow::Result<()> {
+    let connections = *args.connections.iter().max().unwrap_or(&64);
+    let config = |journal_size| Config {
+        backend: "sqlite",
+        history: args.history,
+        tls: Tls::Off,
+        connections: vec![connections],
+        journal_size,
+    };
+    let (mut off, mut on) = (Vec::new(), Vec::new());
+    for round in 1..=args.rounds {
+        let order = if round % 2 == 1 {
+            [Some(0), None]
+        } else {
+            [None, Some(0)]
+        };
+        for size in order {
+            let run = complete_run(args, rt, &config(size), round)?;
+            let per_second = run
+                .levels
+                .first()
+                .map_or(0.0, load::LevelResult::throughput);
+            eprintln!(
+                "journal {}: round {round}: {per_second:.0}/s",
+                if size == Some(0) { "off" } else { "on" }
+            );
+            if size == Some(0) {
+                off.push(per_second);
+            } else {
+                on.push(per_second);
+            }
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let (m_off, m_on) = (median(&mut off.clone()), median(&mut on.clone()));
+    let ratio = if m_off > 0.0 { m_on / m_off } else { 0.0 };
+    println!(
+        "journal at {connections} connections: off {m_off:.0}/s, on {m_on:.0}/s (median of {}), on/off = {ratio:.3}",
+        args.rounds
+    );
+    let out = args.out.with_file_name("journal-ab.json");
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let json = serde_json::json!({
+        "connections": connections,
+        "history": args.history,
+        "off_per_second": off,
+        "on_per_second": on,
+        "median_off": m_off,
+        "median_on": m_on,
+        "ratio_on_off": ratio,
+    });
+    std::fs::write(&out, serde_json::to_string_pretty(&json)?)
+        .with_context(|| format!("writing {}", out.display()))?;
+    Ok(())
 }
 
 fn main() -> ExitCode {
