@@ -78,7 +78,15 @@
 //!   `GET|PUT /__admin/merchants/{id}/clock`, `POST /__admin/merchants/{id}/clock/advance`,
 //!   `POST /__admin/checkoutSessions/{id}/{sign-in|choose|pay|cancel}`,
 //!   `POST /__admin/timers/run`, `POST /__admin/merchants/{id}/sign-in` (Amazon Sign-in: a buyer
-//!   token), `POST /__admin/chargePermissions/{id}/events` (buyer and Amazon events). The CLI talks to a running emulator through it.
+//!   token), `POST /__admin/chargePermissions/{id}/events` (buyer and Amazon events),
+//!   `GET /__admin/journal` and `GET /__admin/journal/{requestId}` (the request journal). The
+//!   CLI talks to a running emulator through it.
+//! - **Request journal and dashboard** (`docs/dashboard.md`): every answered request is
+//!   recorded (`http::journal` captures, `service::journal` queues without waiting and appends
+//!   in batches; a ring of `--journal-size` entries per merchant, 0 for none). The dashboard at
+//!   `/__dashboard` (`http::dashboard`, `service::dashboard`) shows it with the merchants and
+//!   checkouts, behind the admin token kept in an `HttpOnly`, `SameSite=Strict` cookie, with a
+//!   CSRF token and a same-origin check on every form.
 //! - **Faults and throttling** (`docs/faults.md`): `service::faults::decide` runs once per
 //!   authenticated API request: `--throttle` (429 `TooManyRequests`), then the fault rules of
 //!   `/__admin/faults` (stored, so shared by every instance on a database); `http::faults`
