@@ -236,6 +236,34 @@ async fn the_list_filters_by_merchant_status_operation_object_and_cursor() {
 }
 
 #[tokio::test]
+async fn the_journal_needs_the_admin_token() {
+    // Arrange
+    let app = spawn_app().await;
+    let m = app.merchant().await;
+    let created = create(&app, &m, "journal-token").await;
+
+    // Act
+    let mut answers = Vec::new();
+    for path in [
+        "/__admin/journal".to_owned(),
+        format!("/__admin/journal/{}", request_id(&created)),
+    ] {
+        let request = axum::http::Request::builder()
+            .uri(path)
+            .header("authorization", "Bearer wrong")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        answers.push(app.raw(request).await);
+    }
+
+    // Assert
+    for a in answers {
+        a.expect_error(401, "UnauthorizedAccess");
+        assert!(!String::from_utf8_lossy(&a.raw).contains(&m.merchant_id));
+    }
+}
+
+#[tokio::test]
 async fn each_merchant_keeps_only_its_newest_entries() {
     // Arrange
     let app = spawn_app_with(|s| s.journal_size = 3).await;
@@ -250,7 +278,10 @@ async fn each_merchant_keeps_only_its_newest_entries() {
     // Assert
     let page = list(&app, &format!("merchant={}", m.merchant_id)).await;
     assert_eq!(page["journalSize"], 3);
-    assert_eq!(ids_of(&page), [ids[4].clone(), ids[3].clone(), ids[2].clone()]);
+    assert_eq!(
+        ids_of(&page),
+        [ids[4].clone(), ids[3].clone(), ids[2].clone()]
+    );
 }
 
 #[tokio::test]
