@@ -5,7 +5,8 @@
 //! The HTTP layer captures each request and its answer (`http::journal`) and hands them to
 //! [`Journal::record`], which never waits: the entry goes into a bounded queue, and when the
 //! queue is full the entry is dropped and counted ([`JournalPage::dropped`]) rather than slow
-//! the request down. One background task per process takes the queue in batches, finishes each
+//! the request down. One background task per process takes the queue in batches (waiting up to
+//! [`LINGER`] for a batch to fill, so that a busy emulator writes few large batches), finishes each
 //! entry (the merchant of an admin or hosted-page request found by the object it names, the
 //! `reasonCode` read from the answer, the detail rendered as JSON) and appends the batch with one
 //! store write, which keeps each ring at its size. Reads first wait for what this process has
@@ -43,6 +44,9 @@ const QUEUE: usize = 8192;
 
 /// How many entries one store write takes at most.
 const BATCH: usize = 512;
+
+/// How long the background task waits for more entries before it writes a batch.
+const LINGER: Duration = Duration::from_millis(100);
 
 /// The default ring size per merchant.
 pub(crate) const DEFAULT_SIZE: u32 = 10_000;
@@ -184,6 +188,20 @@ impl Journal {
 async fn store_entries(store: Arc<dyn Store>, mut rx: mpsc::Receiver<Message>, size: u32) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
+        // Under load, a batch per wake-up would be a store write per few requests, each a job
+        // for SQLite's single writer; lingering gathers them into few large writes. A reader
+        // waiting for a flush is not kept waiting.
+        let flushing = |b: &[Message]| b.iter().any(|m| matches!(m, Message::Flush(_)));
+        if !flushing(&batch) && batch.len() < BATCH {
+            let deadline = tokio::time::Instant::now() + LINGER;
+            while batch.len() < BATCH && !flushing(&batch) {
+                let room = BATCH - batch.len();
+                match tokio::time::timeout_at(deadline, rx.recv_many(&mut batch, room)).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        }
         let mut entries = Vec::with_capacity(batch.len());
         let mut flushes = Vec::new();
         for message in batch.drain(..) {
