@@ -57,8 +57,8 @@ mod connect;
 mod doc;
 mod error;
 mod faults;
-mod notifications;
 mod journal;
+mod notifications;
 mod object;
 pub mod postgres;
 mod protocol;
@@ -74,11 +74,11 @@ use amzpay_emulator_core::{Timestamp, VirtualClock};
 
 pub use connect::{ConnectOptions, connect};
 pub use faults::{FaultRuleRecord, NewFaultRule};
+pub use journal::{JournalFilter, JournalRecord, NewJournalEntry};
 pub use notifications::{
     AfterAttempt, AttemptRecord, DeliveryState, FinishedAttempt, IpnEndpoint, IpnSettings,
     NewNotification, NotificationRecord,
 };
-pub use journal::{JournalFilter, JournalRecord, NewJournalEntry};
 pub use object::{ObjectKind, ObjectRef, TrackingKey, object_refs};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;

@@ -79,8 +79,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
 use crate::error::{self, TransientCode};
-use crate::notifications::NotificationSql;
 use crate::journal::JournalSql;
+use crate::notifications::NotificationSql;
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };

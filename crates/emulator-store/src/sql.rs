@@ -23,11 +23,11 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArgumen
 
 use crate::error::{self, TransientCode};
 use crate::faults::{FaultRuleRecord, FaultRuleRow, NewFaultRule};
+use crate::journal::{JournalFilter, JournalRecord, JournalRow, JournalSql, NewJournalEntry};
 use crate::notifications::{
     AfterAttempt, AttemptRecord, AttemptRow, EndpointRow, FinishedAttempt, IpnSettings,
     NotificationRecord, NotificationRow, NotificationSql,
 };
-use crate::journal::{JournalFilter, JournalRecord, JournalRow, JournalSql, NewJournalEntry};
 use crate::protocol::{Lookup, RowWrite, Write};
 use crate::{
     DueCheckout, Mutation, ObjectKind, ObjectRef, Outcome, Store, StoreError, Tenant, doc,

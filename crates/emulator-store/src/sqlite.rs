@@ -12,8 +12,8 @@ use sqlx::{Connection, Row, Sqlite, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{self, TransientCode};
-use crate::notifications::NotificationSql;
 use crate::journal::JournalSql;
+use crate::notifications::NotificationSql;
 use crate::protocol::{
     self, Delete, Found, IdempotencyRecord, IdempotencyWrite, Lookup, RowWrite, Write, WriteTx,
 };

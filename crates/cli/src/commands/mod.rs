@@ -3,8 +3,8 @@
 mod api;
 mod emulator;
 mod keys;
-mod notifications;
 mod logs;
+mod notifications;
 mod sign;
 
 use std::process::ExitCode;

@@ -3,8 +3,8 @@
 //! PostgreSQL backend promises (`postgres_only`).
 
 mod faults;
-mod notifications;
 mod journal;
+mod notifications;
 mod pg;
 mod postgres_only;
 mod stories;

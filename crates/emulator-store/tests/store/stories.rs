@@ -24,15 +24,15 @@ pub(crate) use crate::faults::{
     fault_rule_hits_stop_at_their_limit_under_concurrent_claims,
     fault_rules_round_trip_in_order_and_by_merchant,
 };
+pub(crate) use crate::journal::{
+    a_merchants_public_key_ids_are_listed, each_merchants_journal_ring_keeps_its_newest_entries,
+    journal_entries_round_trip_and_filter,
+};
 pub(crate) use crate::notifications::{
     a_delivery_given_up_no_longer_holds_back_its_permission, a_rolled_back_write_enqueues_nothing,
     a_write_enqueues_its_notifications_for_every_endpoint_and_none_without,
     claims_follow_the_order_of_each_charge_permission_and_leases,
     ipn_settings_round_trip_and_default,
-};
-pub(crate) use crate::journal::{
-    a_merchants_public_key_ids_are_listed, each_merchants_journal_ring_keeps_its_newest_entries,
-    journal_entries_round_trip_and_filter,
 };
 
 pub(crate) const T0: Timestamp = Timestamp::from_unix(1_700_000_000);

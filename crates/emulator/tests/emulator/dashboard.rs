@@ -160,7 +160,9 @@ async fn the_admin_token_signs_in_with_a_strict_http_only_secure_cookie() {
     let value = cookie.split(';').next().unwrap();
     let home = page(&app, "/__dashboard", Some(value)).await;
     // The sign-in form holds the token: it is not journaled.
-    let journal = app.admin(Method::GET, "/__admin/journal?limit=1000", None).await;
+    let journal = app
+        .admin(Method::GET, "/__admin/journal?limit=1000", None)
+        .await;
     let journal = journal.expect(200).to_string();
     assert!(!journal.contains("/__dashboard/login"), "{journal}");
     assert_eq!(home.status, 200);

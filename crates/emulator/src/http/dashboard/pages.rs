@@ -11,7 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use subtle::ConstantTimeEq as _;
 
-use super::{Html, RequestFacts, csrf_token, form_allowed, session as signed_in_session, session_value, set_cookie};
+use super::{
+    Html, RequestFacts, csrf_token, form_allowed, session as signed_in_session, session_value,
+    set_cookie,
+};
 use crate::admin_api::{JournalEntry, JournalPage, JournalSummary, parse_duration};
 use crate::error::{ApiError, Reason};
 use crate::service::dashboard::{self, BuyerButton, Found, MerchantOverview, SessionPage};
