@@ -909,6 +909,20 @@ pub(crate) trait Backend: Send + Sync + fmt::Debug + 'static {
         &self,
         mutation: Mutation,
     ) -> impl Future<Output = Result<Outcome, StoreError>> + Send;
+
+    /// The pool and SQL the request journal is read from (the backend's own by default).
+    fn journal_sql(&self) -> &Self::Sql {
+        self.sql()
+    }
+
+    /// Appends a batch of journal entries ([`AdminWrite::AppendJournal`]); an admin write by
+    /// default.
+    fn append_journal(
+        &self,
+        write: AdminWrite,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.admin(write)
+    }
 }
 
 #[async_trait::async_trait]
@@ -1110,12 +1124,11 @@ impl<B: Backend> Store for B {
         if entries.is_empty() || ring == 0 {
             return Ok(0);
         }
-        self.admin(AdminWrite::AppendJournal { entries, ring })
-            .await
+        Backend::append_journal(self, AdminWrite::AppendJournal { entries, ring }).await
     }
 
     async fn journal(&self, filter: &JournalFilter) -> Result<Vec<JournalRecord>, StoreError> {
-        self.sql().journal(filter).await
+        self.journal_sql().journal(filter).await
     }
 
     async fn public_key_ids(&self, merchant: &MerchantId) -> Result<Vec<PublicKeyId>, StoreError> {
@@ -1123,6 +1136,6 @@ impl<B: Backend> Store for B {
     }
 
     async fn journal_entry(&self, request_id: &str) -> Result<Option<JournalRecord>, StoreError> {
-        self.sql().journal_entry(request_id).await
+        self.journal_sql().journal_entry(request_id).await
     }
 }

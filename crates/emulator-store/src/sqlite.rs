@@ -186,6 +186,80 @@ enum Job {
 pub struct SqliteStore {
     reads: Sql<Sqlite>,
     writer: mpsc::Sender<Job>,
+    /// The request journal's own database file, when the main one is a file.
+    journal: Option<JournalDb>,
+}
+
+/// The request journal on SQLite: a database file of its own next to the main one
+/// (`<file>.requests`), with its own connection, written without fsync. Its appends never
+/// queue behind the checkouts' writer, never take the main file's write lock and never add to
+/// its fsyncs; what a crash may lose is the last entries of a diagnostic log, never an
+/// acknowledged write.
+#[derive(Debug)]
+struct JournalDb {
+    sql: Sql<Sqlite>,
+    writer: tokio::sync::Mutex<SqliteConnection>,
+}
+
+/// The journal's tables in its own file (the same as migration 0005 creates in the main file,
+/// where they stay empty on SQLite).
+const JOURNAL_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS request_journal ( \
+     id INTEGER PRIMARY KEY AUTOINCREMENT, merchant_id TEXT NOT NULL, seq INTEGER NOT NULL, \
+     request_id TEXT NOT NULL, at_us INTEGER NOT NULL, virtual_at INTEGER, operation TEXT, \
+     method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL, reason_code TEXT, \
+     latency_us INTEGER NOT NULL, idempotency_key TEXT, replayed INTEGER NOT NULL, detail TEXT NOT NULL); \
+     CREATE UNIQUE INDEX IF NOT EXISTS request_journal_ring ON request_journal (merchant_id, seq); \
+     CREATE INDEX IF NOT EXISTS request_journal_request_id ON request_journal (request_id); \
+     CREATE TABLE IF NOT EXISTS request_journal_heads (merchant_id TEXT PRIMARY KEY, next_seq INTEGER NOT NULL)";
+
+impl JournalDb {
+    /// Opens (creating) the journal file beside `main`; `None` for an in-memory main database
+    /// (the journal then shares it).
+    async fn open(main: &SqliteConnectOptions) -> Result<Option<JournalDb>, StoreError> {
+        let file = main.get_filename();
+        if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" {
+            return Ok(None);
+        }
+        let mut name = file.as_os_str().to_owned();
+        name.push(".requests");
+        let path = std::path::PathBuf::from(name);
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Off)
+            .busy_timeout(Duration::from_secs(10));
+        create_private(&path)?;
+        let mut conn = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(db("opening the request journal's database"))?;
+        exec(&mut conn, JOURNAL_SCHEMA).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await
+            .map_err(db("opening the request journal's read pool"))?;
+        Ok(Some(JournalDb {
+            sql: Sql::new(pool, &SQL, TRANSIENT, None),
+            writer: tokio::sync::Mutex::new(conn),
+        }))
+    }
+
+    /// Appends a batch in one transaction on the journal's own connection.
+    async fn append(&self, write: AdminWrite) -> Result<u64, StoreError> {
+        let mut conn = self.writer.lock().await;
+        exec(&mut conn, "BEGIN IMMEDIATE").await?;
+        match self.sql.admin(&mut conn, write).await {
+            Ok(n) => {
+                exec(&mut conn, "COMMIT").await?;
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = exec(&mut conn, "ROLLBACK").await;
+                Err(e)
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Job {
@@ -223,6 +297,7 @@ impl SqliteStore {
             .run_direct(&mut conn)
             .await
             .map_err(|e| error::from_migration(e, TRANSIENT))?;
+        let journal = JournalDb::open(&options).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(settings.read_connections.max(1))
             .connect_with(options)
@@ -243,6 +318,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             reads: Sql::new(pool, &SQL, TRANSIENT, None),
             writer: tx,
+            journal,
         })
     }
 
@@ -273,6 +349,17 @@ impl Backend for SqliteStore {
 
     async fn execute(&self, mutation: Mutation) -> Result<Outcome, StoreError> {
         self.send(|tx| Job::Mutate(mutation, tx)).await
+    }
+
+    fn journal_sql(&self) -> &Sql<Sqlite> {
+        self.journal.as_ref().map_or(&self.reads, |j| &j.sql)
+    }
+
+    async fn append_journal(&self, write: AdminWrite) -> Result<u64, StoreError> {
+        match &self.journal {
+            Some(j) => j.append(write).await,
+            None => self.admin(write).await,
+        }
     }
 }
 
