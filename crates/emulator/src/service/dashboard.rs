@@ -41,6 +41,29 @@ pub(crate) struct MerchantOverview {
     pub(crate) offset_seconds: Option<i64>,
     /// The fault rules that apply to this merchant (its own and those for every merchant).
     pub(crate) fault_rules: Vec<FaultRuleInfo>,
+    /// IPN endpoints: `(environment, url)`.
+    pub(crate) ipn_endpoints: Vec<(String, String)>,
+    /// The SNS signature version of its notifications.
+    pub(crate) ipn_signature_version: u8,
+    /// The newest deliveries (at most [`DELIVERIES`]).
+    pub(crate) deliveries: Vec<Delivery>,
+}
+
+/// How many of a merchant's newest notification deliveries the merchants page lists.
+pub(crate) const DELIVERIES: u32 = 10;
+
+/// One notification delivery as the merchants page shows it.
+#[derive(Debug)]
+pub(crate) struct Delivery {
+    pub(crate) id: u64,
+    pub(crate) object: String,
+    pub(crate) object_id: String,
+    pub(crate) kind: String,
+    pub(crate) state: String,
+    pub(crate) attempts: u32,
+    pub(crate) endpoint: String,
+    /// When it was published, RFC 3339 (real time).
+    pub(crate) at: String,
 }
 
 /// Every merchant (the first [`MERCHANTS`]) with its keys, clock and fault rules.
@@ -60,6 +83,23 @@ async fn merchant_overview(
     rules: &[FaultRuleInfo],
 ) -> Result<MerchantOverview, ApiError> {
     let keys = state.store().public_key_ids(&m.merchant_id).await?;
+    let ipn = state.store().ipn_settings(&m.merchant_id).await?;
+    let deliveries = state
+        .store()
+        .notifications(Some(&m.merchant_id), DELIVERIES)
+        .await?
+        .into_iter()
+        .map(|n| Delivery {
+            id: n.seq,
+            object: n.notification.object_type,
+            object_id: n.notification.object_id,
+            kind: n.notification.notification_type,
+            state: n.state.as_str().to_owned(),
+            attempts: n.attempts,
+            endpoint: n.endpoint,
+            at: crate::sns::sns_timestamp(n.notification.created_at_ms),
+        })
+        .collect();
     let id = m.merchant_id.as_str();
     Ok(MerchantOverview {
         merchant_id: id.to_owned(),
@@ -78,6 +118,13 @@ async fn merchant_overview(
             .filter(|r| r.rule.merchant_id.as_deref().is_none_or(|m| m == id))
             .cloned()
             .collect(),
+        ipn_endpoints: ipn
+            .endpoints
+            .iter()
+            .map(|e| (e.environment.as_str().to_owned(), e.url.clone()))
+            .collect(),
+        ipn_signature_version: ipn.signature_version,
+        deliveries,
     })
 }
 
@@ -449,4 +496,9 @@ pub(crate) async fn session_of_request(
         }
     }
     Ok(None)
+}
+
+/// Sends a notification delivery again now (the dashboard's button).
+pub(crate) async fn redeliver(state: &AppState, seq: u64) -> Result<(), ApiError> {
+    crate::service::notifications::redeliver(state, seq).await
 }

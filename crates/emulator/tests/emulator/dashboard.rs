@@ -455,3 +455,69 @@ async fn a_refused_signature_s_page_shows_the_canonical_request_and_string_to_si
         "{detail}"
     );
 }
+
+#[tokio::test]
+async fn the_merchants_page_shows_ipn_endpoints_and_deliveries_and_sends_one_again() {
+    // Arrange: a merchant whose endpoint refuses connections, with a checkout's deliveries
+    // given up after one attempt.
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.ipn = amzpay_emulator::dispatch::DeliverySettings {
+            max_attempts: 1,
+            ..Default::default()
+        };
+    })
+    .await;
+    let m = app.merchant().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let url = format!("http://{closed}/ipn");
+    app.admin(
+        Method::PUT,
+        &format!("/__admin/merchants/{}/ipn", m.merchant_id),
+        Some(json!({"sandbox": [url]})),
+    )
+    .await
+    .expect(200);
+    app.checkout(&m, "AuthorizeWithCapture", "5.00").await;
+    amzpay_emulator::dispatch::dispatch_due(&app.state)
+        .await
+        .unwrap();
+    let cookie = sign_in(&app).await;
+
+    // Act
+    let home = html(&page(&app, "/__dashboard", Some(&cookie)).await);
+    let at = home.find("data-delivery=\"").expect("a delivery row");
+    let rest = &home[at + "data-delivery=\"".len()..];
+    let id = rest[..rest.find('"').unwrap()].to_owned();
+    let again = form(
+        &app,
+        &format!("/__dashboard/notifications/{id}/redeliver"),
+        Some(&cookie),
+        &format!("csrf={}", csrf_of(&home)),
+        &[],
+    )
+    .await;
+    let forged = form(
+        &app,
+        &format!("/__dashboard/notifications/{id}/redeliver"),
+        Some(&cookie),
+        "csrf=00112233445566778899aabbccddeeff",
+        &[],
+    )
+    .await;
+
+    // Assert
+    assert!(home.contains("<h3>Notifications</h3>"), "{home}");
+    assert!(home.contains(&url), "the endpoint is listed");
+    assert!(home.contains("CHARGE_PERMISSION") && home.contains("state-failed"));
+    assert_eq!(again.status.as_u16(), 303, "{}", html(&again));
+    assert_eq!(forged.status.as_u16(), 403);
+    let detail = app
+        .admin(Method::GET, &format!("/__admin/notifications/{id}"), None)
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(detail["notification"]["state"], "pending");
+}

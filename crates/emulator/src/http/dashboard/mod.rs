@@ -52,6 +52,10 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             "/__dashboard/merchants/{id}/clock/advance",
             post(pages::advance_clock),
         )
+        .route(
+            "/__dashboard/notifications/{id}/redeliver",
+            post(pages::redeliver),
+        )
         .route("/__dashboard/search", get(pages::search))
         .route("/__dashboard/logout", post(pages::logout))
         .route_layer(axum::middleware::from_fn_with_state(state, require_login));

@@ -188,6 +188,23 @@ pub(super) async fn advance_clock(
     Ok(Redirect::to(&format!("/__dashboard#m-{}", urlencode(&id))).into_response())
 }
 
+pub(super) async fn redeliver(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    facts: RequestFacts,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let csrf = form.ok().and_then(|Form(f)| f.csrf);
+    if !form_allowed(&state, &facts, csrf.as_deref()) {
+        return Ok(refused());
+    }
+    let seq = id
+        .parse::<u64>()
+        .map_err(|_| ApiError::not_found("notification", &id))?;
+    dashboard::redeliver(&state, seq).await?;
+    Ok(Redirect::to("/__dashboard").into_response())
+}
+
 // ---- journal ----
 
 /// One row of the journal table.
