@@ -19,11 +19,20 @@ use tokio::sync::Barrier;
 use crate::stats::Latencies;
 
 /// One request, signed before the timed phase.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Presigned {
+    method: Method,
     path: String,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
+}
+
+/// What to sign: a method, a path and a body (empty for a GET).
+#[derive(Clone, Debug)]
+pub(crate) struct Spec {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) body: Bytes,
 }
 
 /// The body of every Complete.
@@ -34,6 +43,19 @@ fn complete_body() -> Bytes {
     ))
 }
 
+/// Complete Checkout Session of each session id.
+pub(crate) fn complete_specs(sessions: &[String]) -> Vec<Spec> {
+    let body = complete_body();
+    sessions
+        .iter()
+        .map(|id| Spec {
+            method: Method::POST,
+            path: format!("/v2/checkoutSessions/{id}/complete"),
+            body: body.clone(),
+        })
+        .collect()
+}
+
 /// Signs one Complete Checkout Session for each session id, with the headers the SDK sends
 /// (and a fresh idempotency key), on every core.
 pub(crate) fn presign_completes(
@@ -41,18 +63,27 @@ pub(crate) fn presign_completes(
     public_key_id: &str,
     sessions: &[String],
 ) -> anyhow::Result<Vec<Presigned>> {
+    presign_all(key, public_key_id, &complete_specs(sessions))
+}
+
+/// Signs every spec with the headers the SDK sends (a POST gets a fresh idempotency key), on
+/// every core.
+pub(crate) fn presign_all(
+    key: &PrivateKey,
+    public_key_id: &str,
+    specs: &[Spec],
+) -> anyhow::Result<Vec<Presigned>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = sessions.len().div_ceil(threads).max(1);
-    let body = complete_body();
+    let chunk = specs.len().div_ceil(threads).max(1);
     let now = time::OffsetDateTime::now_utc();
     let results: Vec<anyhow::Result<Vec<Presigned>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = sessions
+        let handles: Vec<_> = specs
             .chunks(chunk)
-            .map(|ids| {
-                let body = body.clone();
+            .map(|specs| {
                 scope.spawn(move || {
-                    ids.iter()
-                        .map(|id| presign_one(key, public_key_id, id, &body, now))
+                    specs
+                        .iter()
+                        .map(|spec| presign_one(key, public_key_id, spec, now))
                         .collect::<anyhow::Result<Vec<_>>>()
                 })
             })
@@ -65,7 +96,7 @@ pub(crate) fn presign_completes(
             })
             .collect()
     });
-    let mut all = Vec::with_capacity(sessions.len());
+    let mut all = Vec::with_capacity(specs.len());
     for r in results {
         all.extend(r?);
     }
@@ -75,25 +106,25 @@ pub(crate) fn presign_completes(
 fn presign_one(
     key: &PrivateKey,
     public_key_id: &str,
-    session_id: &str,
-    body: &Bytes,
+    spec: &Spec,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<Presigned> {
-    let path = format!("/v2/checkoutSessions/{session_id}/complete");
     let idempotency = uuid::Uuid::new_v4().simple().to_string();
-    let headers = [
-        ("accept", "application/json"),
-        ("content-type", "application/json"),
-        ("x-amz-pay-host", "pay-api.amazon.com"),
-        ("x-amz-pay-region", "na"),
-        ("x-amz-pay-idempotency-key", idempotency.as_str()),
-    ];
-    let request = SignableRequest::new("POST", &path)
-        .headers(headers)
-        .body(body);
+    let mut headers = vec![("accept", "application/json")];
+    if spec.method == Method::POST {
+        headers.push(("content-type", "application/json"));
+    }
+    headers.push(("x-amz-pay-host", "pay-api.amazon.com"));
+    headers.push(("x-amz-pay-region", "na"));
+    if spec.method == Method::POST {
+        headers.push(("x-amz-pay-idempotency-key", idempotency.as_str()));
+    }
+    let request = SignableRequest::new(spec.method.as_str(), &spec.path)
+        .headers(headers.iter().copied())
+        .body(&spec.body);
     let params =
         SigningParams::new(key, public_key_id, now).with_algorithm(Algorithm::AmznPayRsassaPssV2);
-    let output = amzpay_signing::sign(&request, &params).context("signing a Complete")?;
+    let output = amzpay_signing::sign(&request, &params).context("signing a request")?;
     let mut all = Vec::with_capacity(headers.len() + output.headers.len());
     for (name, value) in headers
         .iter()
@@ -106,9 +137,10 @@ fn presign_one(
         ));
     }
     Ok(Presigned {
-        path,
+        method: spec.method.clone(),
+        path: spec.path.clone(),
         headers: all,
-        body: body.clone(),
+        body: spec.body.clone(),
     })
 }
 
@@ -135,7 +167,7 @@ pub(crate) fn tls_client(ca_pem: &[u8]) -> anyhow::Result<tokio_rustls::TlsConne
 pub(crate) struct LevelResult {
     /// Concurrent connections.
     pub(crate) connections: usize,
-    /// Measured requests answered 200.
+    /// Measured requests answered 2xx.
     pub(crate) ok: usize,
     /// Measured requests answered otherwise, or failed.
     pub(crate) errors: usize,
@@ -163,7 +195,7 @@ impl LevelResult {
 /// Where the measured processes are, for CPU accounting.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Watched {
-    /// The emulator.
+    /// The emulator (or the peer server; its child processes count too).
     pub(crate) emulator: u32,
     /// The PostgreSQL postmaster, if any.
     pub(crate) postmaster: Option<u32>,
@@ -239,7 +271,8 @@ pub(crate) fn run_level(
         }
         let watched_db = watched.postmaster.map(crate::system::with_children);
         let gen_before = crate::system::cpu_time("self").unwrap_or_default();
-        let emu_before = crate::system::cpu_time(&watched.emulator.to_string()).unwrap_or_default();
+        let server = crate::system::with_children(watched.emulator);
+        let emu_before = crate::system::cpu_time_of(&server);
         let db_before = watched_db.as_deref().map(crate::system::cpu_time_of);
         let start = Instant::now();
         let _ = deadline.set(start + duration);
@@ -257,9 +290,7 @@ pub(crate) fn run_level(
         let generator_cpu = crate::system::cpu_time("self")
             .unwrap_or_default()
             .saturating_sub(gen_before);
-        let emulator_cpu = crate::system::cpu_time(&watched.emulator.to_string())
-            .unwrap_or_default()
-            .saturating_sub(emu_before);
+        let emulator_cpu = crate::system::cpu_time_of(&server).saturating_sub(emu_before);
         let database_cpu = match (watched_db.as_deref(), db_before) {
             (Some(pids), Some(before)) => {
                 Some(crate::system::cpu_time_of(pids).saturating_sub(before))
@@ -307,14 +338,14 @@ async fn connect(shared: &Shared) -> anyhow::Result<Sender> {
     }
 }
 
-/// Sends one request; `Ok(Ok(()))` for a 200, `Ok(Err(why))` for another answer.
+/// Sends one request; `Ok(Ok(()))` for a 2xx answer, `Ok(Err(why))` for another.
 async fn send(
     sender: &mut Sender,
     shared: &Shared,
     p: &Presigned,
 ) -> anyhow::Result<Result<(), String>> {
     let mut builder = Request::builder()
-        .method(Method::POST)
+        .method(p.method.clone())
         .uri(p.path.as_str())
         .header(http::header::HOST, shared.host.clone());
     for (name, value) in &p.headers {
@@ -328,7 +359,7 @@ async fn send(
         .context("sending a request")?;
     let status = response.status();
     let body = response.into_body().collect().await?.to_bytes();
-    if status == http::StatusCode::OK {
+    if status.is_success() {
         Ok(Ok(()))
     } else {
         Ok(Err(format!(

@@ -14,9 +14,15 @@
 //!   ([`signing`]);
 //! - `harness`: start-up to ready of the in-process test harness, `amzpay-emulator-testing`
 //!   ([`harness`]);
+//! - `peers`: Create, Get and Complete Checkout Session against the emulator, Prism and Mockoon
+//!   CLI serving `docs/openapi.json`, with start-up time and memory at rest ([`peers`]);
 //! - `journal` (not by default): the cost of the request journal, Complete on SQLite at the
 //!   largest connection count with `--journal-size 0` and with the default size, alternated
 //!   `--rounds` times in one sitting; the ratio of the medians goes to BENCHMARKS.md.
+//!
+//! With `complete`, the irreducible work of a Complete (one `openssl speed` verify, one durable
+//! SQLite commit) is measured alone in the same run ([`irreducible`]), and the emulator's figures
+//! are printed as multiples of it.
 //!
 //! It prints a table and writes everything to `target/bench/results.json`. Targets that are
 //! missed are reported, not failed: the exit status says only whether everything could run.
@@ -24,7 +30,9 @@
 mod checkout;
 mod emulator;
 mod harness;
+mod irreducible;
 mod load;
+mod peers;
 mod report;
 mod seed;
 mod signing;
@@ -46,12 +54,12 @@ use crate::report::{CompleteRun, Report};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Sections to run, comma-separated: complete, https, checkout, signing, harness (and
+    /// Sections to run, comma-separated: complete, https, checkout, signing, harness, peers (and
     /// journal, which is not run by default).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "complete,https,checkout,signing,harness"
+        default_value = "complete,https,checkout,signing,harness,peers"
     )]
     only: Vec<String>,
     /// The amzpay binary (default: next to this one).
@@ -114,6 +122,16 @@ struct Args {
     /// Rounds of the signing comparison.
     #[arg(long, default_value_t = 3)]
     signing_rounds: usize,
+    /// Seconds of `openssl speed` per operation, and of SQLite commits per batch size, for the
+    /// irreducible work (with `complete`).
+    #[arg(long, default_value_t = 2)]
+    irreducible_seconds: u64,
+    /// Measured seconds per (server, operation, connections) of the peers section.
+    #[arg(long, default_value_t = 3)]
+    peers_seconds: u64,
+    /// The OpenAPI document the peers serve.
+    #[arg(long, default_value = "docs/openapi.json")]
+    openapi: PathBuf,
 }
 
 impl Args {
@@ -357,6 +375,14 @@ fn run() -> anyhow::Result<ExitCode> {
     }
 
     if args.wants("complete") {
+        eprintln!("irreducible work: openssl speed rsa2048, SQLite durable commits");
+        let i = irreducible::measure(&rt, &args.work_dir, args.irreducible_seconds)?;
+        eprintln!(
+            "  {:.0} verify/s; one-row commit alone {:.0}/s",
+            i.openssl_verify_per_second,
+            i.commits.first().map_or(f64::NAN, |c| c.commits_per_second)
+        );
+        report.irreducible = Some(i);
         let mut configs = vec![Config {
             backend: "sqlite",
             history: args.history,
@@ -442,6 +468,22 @@ fn run() -> anyhow::Result<ExitCode> {
             r.ready_median_ms, r.starts, r.ready_max_ms, r.parallel, r.parallel_all_ready_ms
         );
         report.harness = Some(r);
+    }
+
+    if args.wants("peers") {
+        eprintln!("peers: the emulator, Prism and Mockoon CLI side by side");
+        report.peers = Some(peers::measure(
+            &rt,
+            &peers::Settings {
+                amzpay: args.amzpay.clone().unwrap_or_else(emulator::default_amzpay),
+                node_dir: args.node_dir.clone(),
+                openapi: args.openapi.clone(),
+                work_dir: args.work_dir.clone(),
+                connections: args.connections.clone(),
+                seconds: args.peers_seconds,
+                max_rate: args.max_rate,
+            },
+        )?);
     }
 
     report.finish();

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::checkout::CheckoutResult;
 use crate::harness::HarnessResult;
+use crate::irreducible::Irreducible;
 use crate::load::LevelResult;
 use crate::signing::SigningRow;
 use crate::stats::{median, ms};
@@ -40,6 +41,8 @@ pub(crate) struct Report {
     pub(crate) complete: Vec<CompleteRun>,
     pub(crate) checkout: Vec<CheckoutResult>,
     pub(crate) harness: Option<HarnessResult>,
+    pub(crate) irreducible: Option<Irreducible>,
+    pub(crate) peers: Option<crate::peers::PeersResult>,
 }
 
 /// (https, backend, history, connections).
@@ -61,6 +64,8 @@ struct Summary {
     errors: usize,
     generator_cpu: f64,
     emulator_cpu: f64,
+    /// The emulator's CPU per successful request, in microseconds.
+    emulator_cpu_us_per_request: f64,
     database_cpu: Option<f64>,
     peak_rss_mib: Option<f64>,
     seeding_seconds: f64,
@@ -83,6 +88,99 @@ const TARGET_RSS_MIB: f64 = 200.0;
 const TARGET_VS_OPENSSL: f64 = 0.9;
 /// Issue 19: an in-process emulator is ready for a test within this many milliseconds.
 const TARGET_HARNESS_READY_MS: f64 = 50.0;
+/// Issue 18: the emulator uses at least this many cores at 64 connections on SQLite.
+const TARGET_CORES: f64 = 1.8;
+/// Issue 18: CPU per Complete at most this multiple of the irreducible work.
+const TARGET_IRREDUCIBLE_MULTIPLE: f64 = 6.0;
+/// Issue 18: p99 at 64 connections at most this multiple of the p50 at 1 connection.
+const TARGET_TAIL_MULTIPLE: f64 = 25.0;
+
+/// Issue 18's machine-independent figures of one concurrency level (SQLite, plain HTTP, the
+/// ordinary history).
+#[derive(Debug, Clone, PartialEq)]
+struct Efficiency {
+    connections: usize,
+    /// The emulator's CPU per Complete, in microseconds.
+    cpu_us_per_complete: f64,
+    /// One verification plus one row's share of a durable commit at this level's grouping.
+    irreducible_us: f64,
+    /// Rows per commit of that grouping.
+    rows_per_commit: usize,
+    /// `cpu_us_per_complete / irreducible_us`.
+    multiple: f64,
+    /// The emulator's CPU during the level, in cores.
+    cores: f64,
+    /// Completes per second divided by `openssl speed` verifications per CPU-second.
+    per_verify: f64,
+}
+
+/// The machine-independent figures of every SQLite level with `history` stored.
+fn efficiency(summaries: &[Summary], irreducible: &Irreducible, history: u64) -> Vec<Efficiency> {
+    summaries
+        .iter()
+        .filter(|s| s.backend == "sqlite" && !s.https && s.history == history)
+        .filter_map(|s| {
+            let commit = irreducible.commit_at(s.connections)?;
+            let irreducible_us = irreducible.cpu_us_at(s.connections)?;
+            Some(Efficiency {
+                connections: s.connections,
+                cpu_us_per_complete: s.emulator_cpu_us_per_request,
+                irreducible_us,
+                rows_per_commit: commit.rows_per_commit,
+                multiple: s.emulator_cpu_us_per_request / irreducible_us,
+                cores: s.emulator_cpu / 100.0,
+                per_verify: s.throughput / irreducible.openssl_verify_per_second,
+            })
+        })
+        .collect()
+}
+
+/// `p99 at 64 connections / p50 at 1 connection` on SQLite with `history` stored.
+fn tail_multiple(summaries: &[Summary], history: u64) -> Option<f64> {
+    let one = Report::find(summaries, "sqlite", history, 1)?;
+    let many = Report::find(summaries, "sqlite", history, 64)?;
+    Some(many.p99 / one.p50)
+}
+
+/// Issue 18's targets: (name, measured, met).
+fn issue18_targets(
+    summaries: &[Summary],
+    irreducible: Option<&Irreducible>,
+    history: u64,
+) -> Vec<(String, String, Option<bool>)> {
+    let mut t = Vec::new();
+    if let Some(s) = Report::find(summaries, "sqlite", history, 64) {
+        let cores = s.emulator_cpu / 100.0;
+        t.push((
+            format!("emulator CPU at 64 connections on SQLite >= {TARGET_CORES} cores"),
+            format!("{cores:.2} cores"),
+            Some(cores >= TARGET_CORES),
+        ));
+    }
+    if let Some(e) = irreducible
+        .map(|i| efficiency(summaries, i, history))
+        .and_then(|rows| rows.into_iter().find(|e| e.connections == 64))
+    {
+        t.push((
+            format!(
+                "emulator CPU per Complete at 64 connections <= {TARGET_IRREDUCIBLE_MULTIPLE} x (verify + commit)"
+            ),
+            format!(
+                "{:.1} x ({:.0} us / {:.0} us)",
+                e.multiple, e.cpu_us_per_complete, e.irreducible_us
+            ),
+            Some(e.multiple <= TARGET_IRREDUCIBLE_MULTIPLE),
+        ));
+    }
+    if let Some(m) = tail_multiple(summaries, history) {
+        t.push((
+            format!("p99 at 64 connections <= {TARGET_TAIL_MULTIPLE} x p50 at 1 connection"),
+            format!("{m:.1} x"),
+            Some(m <= TARGET_TAIL_MULTIPLE),
+        ));
+    }
+    t
+}
 
 impl Report {
     pub(crate) fn start(machine: Machine) -> Report {
@@ -95,6 +193,8 @@ impl Report {
             complete: Vec::new(),
             checkout: Vec::new(),
             harness: None,
+            irreducible: None,
+            peers: None,
         }
     }
 
@@ -141,6 +241,9 @@ impl Report {
                     errors: runs.iter().map(|(_, l)| l.errors).sum(),
                     generator_cpu: m(&|_, l| pct(l.generator_cpu, l)),
                     emulator_cpu: m(&|_, l| pct(l.emulator_cpu, l)),
+                    emulator_cpu_us_per_request: m(&|_, l| {
+                        1e6 * l.emulator_cpu.as_secs_f64() / l.ok as f64
+                    }),
                     database_cpu: (!db.is_empty()).then(|| median(&db)),
                     peak_rss_mib: rss.iter().copied().reduce(f64::max),
                     seeding_seconds: m(&|r, _| r.seeding_history_seconds),
@@ -209,6 +312,9 @@ impl Report {
                 }
             }
         }
+        if let Some(small) = small {
+            t.extend(issue18_targets(summaries, self.irreducible.as_ref(), small));
+        }
         if let Some(h) = &self.harness {
             t.push((
                 format!(
@@ -237,6 +343,86 @@ impl Report {
             ));
         }
         t
+    }
+
+    /// The ordinary history of the SQLite rows (the smallest), if any ran.
+    fn small_history(summaries: &[Summary]) -> Option<u64> {
+        summaries
+            .iter()
+            .filter(|s| s.backend == "sqlite" && !s.https)
+            .map(|s| s.history)
+            .min()
+    }
+
+    /// Issue 18: the irreducible work and the emulator's figures as multiples of it.
+    fn write_irreducible(&self, out: &mut String, i: &Irreducible, summaries: &[Summary]) {
+        let _ = writeln!(
+            out,
+            "\nIrreducible work, measured alone in this run (issue 18)\n  \
+             openssl speed rsa2048: {:.0} verify/s, {:.0} sign/s per CPU-second: one verify = {:.1} us of CPU",
+            i.openssl_verify_per_second,
+            i.openssl_sign_per_second,
+            i.verify_cpu_us()
+        );
+        let _ = writeln!(
+            out,
+            "  SQLite durable commit (WAL, synchronous=FULL, one 1 KiB row per insert, through sqlx):"
+        );
+        let _ = writeln!(
+            out,
+            "  {:>10} {:>10} {:>12} {:>12}",
+            "rows/commit", "commits/s", "wall us/row", "CPU us/row"
+        );
+        for c in &i.commits {
+            let _ = writeln!(
+                out,
+                "  {:>10} {:>10.0} {:>12.1} {:>12.1}",
+                c.rows_per_commit, c.commits_per_second, c.wall_us_per_row, c.cpu_us_per_row
+            );
+        }
+        let Some(history) = Self::small_history(summaries) else {
+            return;
+        };
+        let rows = efficiency(summaries, i, history);
+        if rows.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "\nComplete on SQLite ({history} stored) against the irreducible work of the same run"
+        );
+        let _ = writeln!(
+            out,
+            "{:>5} {:>12} {:>9} {:>14} {:>9} {:>7} {:>16}",
+            "conns",
+            "CPU us/req",
+            "rows/cmt",
+            "irreducible us",
+            "multiple",
+            "cores",
+            "req/s / verify/s"
+        );
+        for e in &rows {
+            let _ = writeln!(
+                out,
+                "{:>5} {:>12.0} {:>9} {:>14.1} {:>9.1} {:>7.2} {:>16.3}",
+                e.connections,
+                e.cpu_us_per_complete,
+                e.rows_per_commit,
+                e.irreducible_us,
+                e.multiple,
+                e.cores,
+                e.per_verify
+            );
+        }
+        if let Some(m) = tail_multiple(summaries, history) {
+            let _ = writeln!(out, "p99 at 64 connections / p50 at 1 connection: {m:.1}");
+        }
+        let _ = writeln!(
+            out,
+            "(irreducible = one verify + one row's CPU share of a commit grouping as many rows as there are connections, at most {}; multiple = emulator CPU per Complete / irreducible)",
+            crate::irreducible::BATCHES[crate::irreducible::BATCHES.len() - 1]
+        );
     }
 
     /// The human-readable table.
@@ -326,6 +512,12 @@ impl Report {
                     );
                 }
             }
+        }
+        if let Some(i) = &self.irreducible {
+            self.write_irreducible(&mut out, i, &summaries);
+        }
+        if let Some(p) = &self.peers {
+            p.write_table(&mut out);
         }
         if !self.checkout.is_empty() {
             let _ = writeln!(
@@ -486,6 +678,7 @@ impl Report {
                     "errors": s.errors,
                     "generatorCpuPercent": s.generator_cpu,
                     "emulatorCpuPercent": s.emulator_cpu,
+                    "emulatorCpuUsPerRequest": s.emulator_cpu_us_per_request,
                     "databaseCpuPercent": s.database_cpu,
                     "peakRssMiB": s.peak_rss_mib,
                 })
@@ -516,7 +709,123 @@ impl Report {
                 "ratioVsNode": r.vs_node(),
                 "ratioVsNodeKeyObject": r.vs_node_keyobject(),
             })).collect::<Vec<_>>(),
+            "irreducible": self.irreducible.as_ref().map(|i| {
+                let history = Self::small_history(&summaries);
+                json!({
+                    "measured": i,
+                    "verifyCpuUs": i.verify_cpu_us(),
+                    "sqlite": history.map(|h| efficiency(&summaries, i, h).iter().map(|e| json!({
+                        "connections": e.connections,
+                        "emulatorCpuUsPerComplete": e.cpu_us_per_complete,
+                        "irreducibleCpuUs": e.irreducible_us,
+                        "rowsPerCommit": e.rows_per_commit,
+                        "multiple": e.multiple,
+                        "emulatorCores": e.cores,
+                        "throughputPerOpensslVerify": e.per_verify,
+                    })).collect::<Vec<_>>()),
+                    "p99At64OverP50At1": history.and_then(|h| tail_multiple(&summaries, h)),
+                })
+            }),
+            "peers": self.peers.as_ref().map(|p| p.to_json()),
             "targets": targets,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::irreducible::CommitFigure;
+
+    fn summary(connections: usize, throughput: f64, p50: f64, p99: f64, cpu: f64) -> Summary {
+        Summary {
+            backend: "sqlite",
+            history: 10_000,
+            stored_before: 60_000,
+            https: false,
+            connections,
+            rounds: 1,
+            throughput,
+            p50,
+            p99,
+            p999: p99,
+            errors: 0,
+            generator_cpu: 5.0,
+            emulator_cpu: cpu,
+            emulator_cpu_us_per_request: 1e4 * cpu / throughput,
+            database_cpu: None,
+            peak_rss_mib: Some(90.0),
+            seeding_seconds: 1.0,
+        }
+    }
+
+    fn irreducible() -> Irreducible {
+        let commit = |rows, cpu| CommitFigure {
+            rows_per_commit: rows,
+            commits: 100,
+            commits_per_second: 1000.0,
+            wall_us_per_row: 100.0,
+            cpu_us_per_row: cpu,
+        };
+        Irreducible {
+            openssl_verify_per_second: 40_000.0,
+            openssl_sign_per_second: 1_200.0,
+            commits: vec![commit(1, 75.0), commit(16, 15.0), commit(64, 10.0)],
+        }
+    }
+
+    #[test]
+    fn efficiency_divides_cpu_per_complete_by_verify_plus_the_grouped_commit() {
+        // 4 000/s on 1.2 cores: 300 us per Complete; irreducible at 64 connections 25 + 10 us.
+        let summaries = [
+            summary(1, 1_000.0, 0.8, 3.0, 80.0),
+            summary(64, 4_000.0, 15.0, 28.0, 120.0),
+        ];
+        let rows = efficiency(&summaries, &irreducible(), 10_000);
+        assert_eq!(rows.len(), 2);
+        let at64 = &rows[1];
+        assert_eq!(at64.connections, 64);
+        assert_eq!(at64.rows_per_commit, 64);
+        assert!((at64.cpu_us_per_complete - 300.0).abs() < 1e-9);
+        assert!((at64.irreducible_us - 35.0).abs() < 1e-9);
+        assert!((at64.multiple - 300.0 / 35.0).abs() < 1e-9);
+        assert!((at64.cores - 1.2).abs() < 1e-9);
+        assert!((at64.per_verify - 0.1).abs() < 1e-9);
+        assert_eq!(rows[0].rows_per_commit, 1);
+        assert!((rows[0].irreducible_us - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn issue_18_targets_are_met_or_missed_by_their_thresholds() {
+        let missed = [
+            summary(1, 1_000.0, 0.8, 3.0, 80.0),
+            summary(64, 4_000.0, 15.0, 28.0, 120.0),
+        ];
+        let t = issue18_targets(&missed, Some(&irreducible()), 10_000);
+        let verdicts: Vec<Option<bool>> = t.iter().map(|(_, _, met)| *met).collect();
+        // 1.2 cores < 1.8; 8.6 x > 6 x; 28 / 0.8 = 35 x > 25 x.
+        assert_eq!(verdicts, [Some(false), Some(false), Some(false)]);
+        assert_eq!(t[2].1, "35.0 x");
+
+        // 12 000/s on 1.9 cores: 158 us per Complete, 4.5 x; 29 / 1.2 = 24.2 x.
+        let met = [
+            summary(1, 1_000.0, 1.2, 3.0, 80.0),
+            summary(64, 12_000.0, 5.0, 29.0, 190.0),
+        ];
+        let t = issue18_targets(&met, Some(&irreducible()), 10_000);
+        let verdicts: Vec<Option<bool>> = t.iter().map(|(_, _, met)| *met).collect();
+        assert_eq!(verdicts, [Some(true), Some(true), Some(true)]);
+    }
+
+    #[test]
+    fn without_the_irreducible_work_only_cores_and_tail_are_judged() {
+        let summaries = [
+            summary(1, 1_000.0, 0.8, 3.0, 80.0),
+            summary(64, 4_000.0, 15.0, 18.0, 185.0),
+        ];
+        let t = issue18_targets(&summaries, None, 10_000);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].2, Some(true));
+        assert_eq!(t[1].2, Some(true));
     }
 }

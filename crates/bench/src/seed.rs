@@ -38,6 +38,8 @@ pub(crate) struct SeededMerchant {
     pub(crate) public_key_id: String,
     /// Its private key.
     pub(crate) private_key: PrivateKey,
+    /// Its store id (`amzn1.application-oa2-client....`), for Create Checkout Session.
+    pub(crate) store_id: String,
 }
 
 /// What seeding did.
@@ -215,6 +217,7 @@ pub(crate) async fn seed(database: &str, history: u64, ready: usize) -> anyhow::
         merchant: SeededMerchant {
             public_key_id: key.public_key_id.to_string(),
             private_key,
+            store_id: merchant.store_id.to_string(),
         },
         ready,
         history,

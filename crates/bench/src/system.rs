@@ -26,13 +26,23 @@ fn clock_ticks() -> f64 {
 /// `/proc/<pid>/stat`; `pid` may be `"self"`. Resolution: one clock tick (10 ms).
 pub(crate) fn cpu_time(pid: &str) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(Duration::from_secs_f64(stat_ticks(&stat)? / clock_ticks()))
+}
+
+/// utime + stime of a `/proc/<pid>/stat` line, in clock ticks.
+fn stat_ticks(stat: &str) -> Option<f64> {
     // The command name may hold spaces and parentheses: fields start after the last ')'.
     let rest = &stat[stat.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // After the name: state (field 3) is index 0, so utime (14) and stime (15) are 11 and 12.
     let utime: f64 = fields.get(11)?.parse().ok()?;
     let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some(Duration::from_secs_f64((utime + stime) / clock_ticks()))
+    Some(utime + stime)
+}
+
+/// `node --version`.
+pub(crate) fn node_version() -> String {
+    command_line("node", &["--version"])
 }
 
 /// The sum of [`cpu_time`] over several processes (those that have gone count as zero).
@@ -166,6 +176,14 @@ fn fsync_latency(dir: &Path) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stat_ticks_are_user_plus_system_time_after_the_command_name() {
+        // A command name with a space and a parenthesis, as `node (x)` could be.
+        let stat = "4242 (node (x) y) S 1 4242 4242 0 -1 4194560 9000 0 0 0 1234 567 0 0 20 0 11 0 100 1000000 5000 18446744073709551615";
+        assert_eq!(stat_ticks(stat), Some(1801.0));
+        assert_eq!(stat_ticks("4242 (node) S 1"), None);
+    }
 
     #[test]
     fn our_own_cpu_time_and_memory_are_readable() {
