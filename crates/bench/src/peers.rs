@@ -529,7 +529,7 @@ impl PeersResult {
         for s in &self.startups {
             let ratio = |e: Option<f64>, p: Option<f64>| match (e, p) {
                 (Some(e), Some(p)) if s.server != "emulator" => {
-                    format!(" (emulator / this: {:.2})", e / p)
+                    format!(" (emulator / this: {:.3})", e / p)
                 }
                 _ => String::new(),
             };
