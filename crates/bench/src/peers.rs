@@ -590,11 +590,11 @@ impl PeersResult {
                 r.cpu_us_per_request,
                 r.errors,
             );
-            if r.ok == 0 || r.errors > 0 {
-                if let Some(e) = &r.first_error {
-                    let short: String = e.chars().take(200).collect();
-                    let _ = writeln!(out, "          first error: {short}");
-                }
+            if (r.ok == 0 || r.errors > 0)
+                && let Some(e) = &r.first_error
+            {
+                let short: String = e.chars().take(200).collect();
+                let _ = writeln!(out, "          first error: {short}");
             }
         }
         let _ = writeln!(
