@@ -34,7 +34,10 @@ pub const CERT_FILE: &str = "SimpleNotificationService-amzpay-emulator.pem";
 
 /// The emulator's SNS signer.
 pub struct SnsSigner {
-    key: rsa::RsaPrivateKey,
+    /// The key for `SignatureVersion` 1 (SHA1withRSA).
+    v1: SigningKey<sha1::Sha1>,
+    /// The same key for `SignatureVersion` 2 (SHA256withRSA).
+    v2: SigningKey<sha2::Sha256>,
     cert_pem: String,
     ca_pem: String,
 }
@@ -60,8 +63,10 @@ impl SnsSigner {
         let [key, cert, ca] = parts.as_slice() else {
             anyhow::bail!("the stored SNS signing bundle is malformed");
         };
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(key)?;
         Ok(SnsSigner {
-            key: rsa::RsaPrivateKey::from_pkcs8_pem(key)?,
+            v1: SigningKey::new(key.clone()),
+            v2: SigningKey::new(key),
             cert_pem: format!("{}\n", cert.trim_end()),
             ca_pem: format!("{}\n", ca.trim_end()),
         })
@@ -81,13 +86,9 @@ impl SnsSigner {
     /// anything else: SHA256withRSA).
     pub fn sign(&self, text: &str, version: u8) -> String {
         let signature = if version == 1 {
-            SigningKey::<sha1::Sha1>::new(self.key.clone())
-                .sign(text.as_bytes())
-                .to_vec()
+            self.v1.sign(text.as_bytes()).to_vec()
         } else {
-            SigningKey::<sha2::Sha256>::new(self.key.clone())
-                .sign(text.as_bytes())
-                .to_vec()
+            self.v2.sign(text.as_bytes()).to_vec()
         };
         base64::engine::general_purpose::STANDARD.encode(signature)
     }
@@ -245,7 +246,7 @@ mod tests {
             )
             .unwrap()
         };
-        let public = signer.key.to_public_key();
+        let public = rsa::RsaPublicKey::from(signer.v2.as_ref());
 
         let v1 = decode(&signer.sign(&text, 1));
         let v2 = decode(&signer.sign(&text, 2));

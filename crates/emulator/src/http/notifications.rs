@@ -120,10 +120,6 @@ pub(crate) fn update_of(body: UpdateIpn) -> Result<SettingsUpdate, ApiError> {
     })
 }
 
-fn time(ms: i64) -> String {
-    sns_timestamp(ms)
-}
-
 fn notification_info(n: &NotificationRecord) -> NotificationInfo {
     NotificationInfo {
         id: n.seq,
@@ -138,9 +134,10 @@ fn notification_info(n: &NotificationRecord) -> NotificationInfo {
         notification_type: n.notification.notification_type.clone(),
         state: n.state.as_str().to_owned(),
         attempts: n.attempts,
-        created_at: time(n.notification.created_at_ms),
-        next_attempt_at: (n.state == DeliveryState::Pending).then(|| time(n.next_attempt_at_ms)),
-        delivered_at: n.delivered_at_ms.map(time),
+        created_at: sns_timestamp(n.notification.created_at_ms),
+        next_attempt_at: (n.state == DeliveryState::Pending)
+            .then(|| sns_timestamp(n.next_attempt_at_ms)),
+        delivered_at: n.delivered_at_ms.map(sns_timestamp),
         message: n.notification.message.clone(),
     }
 }
@@ -148,7 +145,7 @@ fn notification_info(n: &NotificationRecord) -> NotificationInfo {
 fn attempt_info(a: &AttemptRecord) -> AttemptInfo {
     AttemptInfo {
         attempt: a.attempt,
-        started_at: time(a.started_at_ms),
+        started_at: sns_timestamp(a.started_at_ms),
         latency_ms: a.latency_ms,
         status: a.status,
         error: a.error.clone(),

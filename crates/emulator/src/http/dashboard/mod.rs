@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::error::{ApiError, Reason};
+use crate::http::hosted::Page;
 use crate::state::AppState;
 
 /// The cookie that holds a signed-in browser's session.
@@ -196,54 +197,18 @@ async fn require_login(State(state): State<AppState>, request: Request, next: Ne
     }
 }
 
-/// A rendered dashboard page: `text/html` with a content security policy that allows only the
-/// dashboard's own script, style and requests.
-pub(crate) struct Html<T> {
-    status: StatusCode,
-    template: T,
-}
+/// The dashboard's pages: the buyer's pages' [`Page`] under a content security policy that
+/// allows only the dashboard's own script, style and requests.
+pub(crate) struct Html;
 
-impl<T: askama::Template> Html<T> {
-    fn ok(template: T) -> Html<T> {
-        Html {
-            status: StatusCode::OK,
-            template,
-        }
+const DASHBOARD_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+impl Html {
+    fn ok<T: askama::Template>(template: T) -> Page<T> {
+        Page::ok(template).csp(DASHBOARD_CSP)
     }
 
-    fn with_status(status: StatusCode, template: T) -> Html<T> {
-        Html { status, template }
-    }
-}
-
-impl<T: askama::Template> IntoResponse for Html<T> {
-    fn into_response(self) -> Response {
-        match self.template.render() {
-            Ok(body) => {
-                let mut response = (self.status, body).into_response();
-                let h = response.headers_mut();
-                h.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                );
-                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                h.insert(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(
-                        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-                    ),
-                );
-                h.insert(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                );
-                h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-                response
-            }
-            Err(e) => {
-                ApiError::Internal(anyhow::Error::new(e).context("rendering a dashboard page"))
-                    .into_response()
-            }
-        }
+    fn with_status<T: askama::Template>(status: StatusCode, template: T) -> Page<T> {
+        Page::with_status(status, template).csp(DASHBOARD_CSP)
     }
 }

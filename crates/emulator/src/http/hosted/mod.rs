@@ -87,22 +87,34 @@ async fn hosted_css() -> Response {
 }
 
 /// A rendered page: a template with its status, as `text/html`, with a strict content security
-/// policy (the pages run no script and load nothing from elsewhere).
+/// policy (the buyer's pages run no script and load nothing from elsewhere; the dashboard sets
+/// its own with [`Page::csp`]).
 pub(crate) struct Page<T> {
     status: StatusCode,
     template: T,
+    csp: &'static str,
 }
+
+/// The buyer's pages' content security policy.
+const PAGE_CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 impl<T: Template> Page<T> {
     pub(crate) fn ok(template: T) -> Page<T> {
-        Page {
-            status: StatusCode::OK,
-            template,
-        }
+        Page::with_status(StatusCode::OK, template)
     }
 
     pub(crate) fn with_status(status: StatusCode, template: T) -> Page<T> {
-        Page { status, template }
+        Page {
+            status,
+            template,
+            csp: PAGE_CSP,
+        }
+    }
+
+    /// The same page under another content security policy.
+    pub(crate) fn csp(self, csp: &'static str) -> Page<T> {
+        Page { csp, ..self }
     }
 }
 
@@ -119,9 +131,7 @@ impl<T: Template> IntoResponse for Page<T> {
                 h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 h.insert(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(
-                        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
-                    ),
+                    HeaderValue::from_static(self.csp),
                 );
                 // Other sites never see a page's URL (it names the session); the pages' own
                 // forms keep their `Origin` (under `no-referrer` a browser sends `Origin: null`,
