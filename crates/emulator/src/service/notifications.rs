@@ -6,10 +6,10 @@
 //! `CHARGEBACK`, `NotificationType` `STATE_CHANGE` or `ATTRIBUTE_CHANGE`; the notification
 //! carries no state, the receiver GETs the object). Amazon does not list every trigger, so the
 //! emulator's choice (docs/notifications.md) is: a `STATE_CHANGE` whenever a Charge, Refund or
-//! Charge Permission enters a state (its first state included) or changes its reason code; an
-//! `ATTRIBUTE_CHANGE` of the Charge Permission when the buyer changes its buyer details,
-//! addresses or payment descriptor; a `CHARGEBACK` `STATE_CHANGE` from the chargeback
-//! simulation. [`between`] computes them from the aggregate before and after a change, inside
+//! Charge Permission enters a state (its first state included) or changes its reason code, and a
+//! `CHARGEBACK` `STATE_CHANGE` from the chargeback simulation. No `ATTRIBUTE_CHANGE` is sent:
+//! no operation of the emulator changes a permission's buyer details, addresses or payment
+//! descriptor after it is created. [`between`] computes them from the aggregate before and after a change, inside
 //! the write's transaction, so they commit with the change (`write::execute` and the worker's
 //! timers both call it): a rolled-back change sends nothing.
 
@@ -30,7 +30,7 @@ pub(crate) const MAX_ENDPOINTS: usize = 5;
 /// What a checkout looked like before a change, as far as notifications are concerned.
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
-    permission: Option<(PermissionState, String)>,
+    permission: Option<PermissionState>,
     charges: Vec<(String, &'static str, Option<&'static str>)>,
     refunds: Vec<(String, &'static str, Option<&'static str>)>,
 }
@@ -39,10 +39,7 @@ impl Snapshot {
     /// The parts of `c` a notification reports on.
     pub(crate) fn of(c: &Checkout) -> Snapshot {
         Snapshot {
-            permission: c
-                .permission
-                .as_ref()
-                .map(|p| (p.state.clone(), buyer_attributes(c))),
+            permission: c.permission.as_ref().map(|p| p.state.clone()),
             charges: c
                 .charges
                 .iter()
@@ -55,16 +52,6 @@ impl Snapshot {
                 .collect(),
         }
     }
-}
-
-/// The buyer-controlled attributes of the permission, as one comparable string.
-fn buyer_attributes(c: &Checkout) -> String {
-    c.permission.as_ref().map_or_else(String::new, |p| {
-        format!(
-            "{:?}|{:?}|{:?}|{:?}",
-            p.buyer, p.shipping_address, p.billing_address, p.payment_descriptor
-        )
-    })
 }
 
 /// One notification's content.
@@ -82,17 +69,8 @@ pub(crate) fn notices(before: Option<&Snapshot>, after: &Checkout) -> Vec<Notice
     let before = before.unwrap_or(&empty);
     let mut out = Vec::new();
     if let Some(p) = &after.permission {
-        match &before.permission {
-            None => out.push(state_change("CHARGE_PERMISSION", p.id.to_string())),
-            Some((state, _)) if *state != p.state => {
-                out.push(state_change("CHARGE_PERMISSION", p.id.to_string()));
-            }
-            Some((_, attributes)) if *attributes != buyer_attributes(after) => out.push(Notice {
-                object_type: "CHARGE_PERMISSION",
-                object_id: p.id.to_string(),
-                notification_type: "ATTRIBUTE_CHANGE",
-            }),
-            Some(_) => {}
+        if before.permission.as_ref() != Some(&p.state) {
+            out.push(state_change("CHARGE_PERMISSION", p.id.to_string()));
         }
     }
     for ch in &after.charges {
